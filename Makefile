@@ -1,0 +1,111 @@
+# SPDX-License-Identifier: GPL-2.0
+# tdvtrace: BPF objects -> skeletons -> one static binary; tests in a guest.
+
+OUTPUT ?= .output
+CLANG ?= clang
+BPFTOOL ?= bpftool
+CC ?= gcc
+PREFIX ?= /usr/local
+ARCH := x86
+KRELEASE ?= $(shell scripts/kernel-release.sh 2>/dev/null)
+VMLINUX := $(OUTPUT)/vmlinux-$(KRELEASE)
+
+CFLAGS ?= -g -O2
+WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
+INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
+BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+	-Ivmlinux/$(ARCH) -Ibpf
+# Static so it runs in a bare initramfs and copies to any host.
+STATIC_LIBS := -static -lbpf -lelf -lz
+
+BPF_SRCS := $(wildcard bpf/*.bpf.c)
+SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
+USER_SRCS := $(wildcard user/*.c)
+USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
+# Everything but main(): what the unit tests link against.
+LIB_SRCS := $(filter-out user/tdvtrace.c user/cmd_%.c user/session.c,$(USER_SRCS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
+SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
+	-fno-sanitize-recover=all
+
+ifeq ($(V),1)
+Q :=
+msg :=
+else
+Q := @
+msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
+endif
+
+.PHONY: all deps unit kmod vmtest check demo install clean format
+.DELETE_ON_ERROR:
+.SECONDARY:
+
+all: $(OUTPUT)/tdvtrace
+
+deps:
+	$(Q)scripts/deps.sh
+
+$(OUTPUT) $(OUTPUT)/user $(OUTPUT)/unit:
+	$(Q)mkdir -p $@
+
+$(OUTPUT)/%.bpf.o: bpf/%.bpf.c $(wildcard bpf/*.h) vmlinux/$(ARCH)/vmlinux.h | $(OUTPUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(OUTPUT)/%.skel.h: $(OUTPUT)/%.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name $*_bpf > $@
+
+$(OUTPUT)/user/%.o: user/%.c $(SKELS) | $(OUTPUT)/user
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) $(INCLUDES) -MMD -MP -c $< -o $@
+
+$(OUTPUT)/tdvtrace: $(USER_OBJS)
+	$(call msg,LINK,$@)
+	$(Q)$(CC) $(CFLAGS) $^ $(STATIC_LIBS) -o $@
+
+$(OUTPUT)/unit/%: tests/unit/%.c $(LIB_SRCS) | $(OUTPUT)/unit
+	$(call msg,CC-UNIT,$@)
+	$(Q)$(CC) -g -O1 $(SANITIZE) $(WARNINGS) $(INCLUDES) $< $(LIB_SRCS) \
+		-lcmocka -lbpf -lelf -lz -o $@
+
+unit: $(UNIT_BINS)
+	$(Q)set -e; for t in $(UNIT_BINS); do \
+		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; \
+	done
+
+$(VMLINUX): | $(OUTPUT)
+	$(call msg,EXTRACT,$@)
+	$(Q)scripts/extract-vmlinux.sh /boot/vmlinuz-$(KRELEASE) $@
+
+kmod: $(VMLINUX)
+	$(Q)$(MAKE) -C tests/kmod KRELEASE=$(KRELEASE) VMLINUX=$(abspath $(VMLINUX))
+
+vmtest: all kmod
+	$(Q)OUT=$(OUTPUT) KRELEASE=$(KRELEASE) TDVTRACE=$(OUTPUT)/tdvtrace \
+		scripts/vmtest.sh
+
+# deps first, in its own step: KRELEASE and the tools exist only after it.
+check:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory vmtest
+
+demo:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all kmod
+	$(Q)OUT=$(OUTPUT) KRELEASE=$(KRELEASE) TDVTRACE=$(OUTPUT)/tdvtrace \
+		VMTEST_DEMO=1 scripts/vmtest.sh
+
+install: $(OUTPUT)/tdvtrace
+	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/tdvtrace
+
+format:
+	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+
+clean:
+	$(Q)rm -rf $(OUTPUT)
+	$(Q)$(MAKE) -C tests/kmod clean >/dev/null 2>&1 || true
+
+-include $(wildcard $(OUTPUT)/user/*.d)

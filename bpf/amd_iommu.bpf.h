@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The AMD IOMMU driver's private types that tdvtrace reads, as the
+ * trans_devid patch names them. Only the fields we read are declared; CO-RE
+ * finds their real offsets and sizes in the driver's (module) BTF by name.
+ *
+ * The "___tdv" flavour keeps these from clashing with a vmlinux.h generated
+ * on a kernel that has the driver built in; libbpf ignores the suffix when it
+ * matches types.
+ */
+#ifndef AMD_IOMMU_BPF_H
+#define AMD_IOMMU_BPF_H
+
+struct amd_iommu_pci_seg___tdv {
+	u16 id;
+	struct xarray trans_devid_xa;
+	struct xarray kvmfd_xa;
+} __attribute__((preserve_access_index));
+
+struct amd_iommu___tdv {
+	struct iommu_device iommu;	/* what iommufd_viommu.iommu_dev points at */
+	u16 devid;
+	struct amd_iommu_pci_seg___tdv *pci_seg;
+} __attribute__((preserve_access_index));
+
+struct amd_iommu_kvmfd_trans_entry___tdv {
+	refcount_t refs;
+	u16 trans_devid;
+} __attribute__((preserve_access_index));
+
+struct iommufd_viommu___tdv {
+	struct iommu_device *iommu_dev;
+} __attribute__((preserve_access_index));
+
+struct amd_iommu_viommu___tdv {
+	struct iommufd_viommu___tdv core;
+	u16 gid;
+	u32 kvmfd;
+	u16 trans_devid;
+} __attribute__((preserve_access_index));
+
+#endif /* AMD_IOMMU_BPF_H */

@@ -1,0 +1,710 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdvtrace: trace the AMD vIOMMU translate-device-id allocator.
+ *
+ * Each traced function has four programs (fentry, fexit, kprobe, kretprobe);
+ * the loader keeps the pair that fits the kernel and disables the other.
+ * Both pairs call the same on_*() handlers, so the two modes emit the same
+ * events.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tdvtrace.h"
+#include "amd_iommu.bpf.h"
+#include "xarray.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load. */
+const volatile __u32 filter_tgid;		/* 0: every process */
+const volatile __s32 filter_seg = -1;		/* -1: every segment */
+const volatile __s64 filter_kvmfd = -1;		/* -1: every kvmfd */
+const volatile __u64 wakeup_bytes;		/* wake the reader past this */
+const volatile bool have_id_alloc;		/* trans_devid_alloc is traced */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 1 << 22);
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, TDV_EV_MAX);
+	__type(key, __u32);
+	__type(value, struct tdv_counters);
+} counters SEC(".maps");
+
+/* In-flight calls: arguments saved at entry for the return probe. */
+struct call_key {
+	__u32 tid;
+	__u32 kind;
+};
+
+struct call_val {
+	__u64 ts;
+	__u64 arg[3];
+	__u16 trans_devid;	/* put: the entry's id before the put */
+	bool existed;		/* get/put: entry present at entry */
+	bool allocated;		/* get: trans_devid_alloc succeeded inside */
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct call_key);
+	__type(value, struct call_val);
+} calls SEC(".maps");
+
+/* Generation of each (seg, kvmfd): +1 each time its entry is created. */
+struct entry_key {
+	__u32 seg;
+	__u32 kvmfd;
+};
+
+struct entry_val {
+	__u32 gen;
+	__u16 trans_devid;
+	__u64 vm;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct entry_key);
+	__type(value, struct entry_val);
+} gens SEC(".maps");
+
+/* Live trans_devids: who owns them, for the DTE / VF control events. */
+struct owner_key {
+	__u32 seg;
+	__u32 trans_devid;
+};
+
+struct owner_val {
+	__u32 kvmfd;
+	__u32 gen;
+	__u64 vm;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, struct owner_key);
+	__type(value, struct owner_val);
+} owners SEC(".maps");
+
+/* Processes that took a trans_devid reference: their exit is an event. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u8);
+} vmm_tgids SEC(".maps");
+
+static __always_inline void count(__u32 kind, bool dropped)
+{
+	struct tdv_counters *c = bpf_map_lookup_elem(&counters, &kind);
+
+	if (!c)
+		return;
+	if (dropped)
+		c->drops++;
+	else
+		c->hits++;
+}
+
+static __always_inline bool filtered_out(const struct tdv_event *e)
+{
+	if (filter_tgid && e->tgid != filter_tgid)
+		return true;
+	if (filter_seg >= 0 &&
+	    (!(e->fields & TDV_F_SEG) || e->seg != filter_seg))
+		return true;
+	if (filter_kvmfd >= 0 &&
+	    (!(e->fields & TDV_F_KVMFD) || e->kvmfd != filter_kvmfd))
+		return true;
+	return false;
+}
+
+/* Wake the reader only when a batch is queued; it also polls on a timer. */
+static __always_inline __u64 wakeup_flag(void)
+{
+	if (!wakeup_bytes)
+		return 0;
+	if (bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA) >= wakeup_bytes)
+		return BPF_RB_FORCE_WAKEUP;
+	return BPF_RB_NO_WAKEUP;
+}
+
+static __always_inline void emit(struct tdv_event *e)
+{
+	if (filtered_out(e))
+		return;
+	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flag()))
+		count(e->kind, true);
+	else
+		count(e->kind, false);
+}
+
+static __always_inline void event_init(struct tdv_event *e, __u32 kind)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+
+	__builtin_memset(e, 0, sizeof(*e));
+	e->ts_ns = bpf_ktime_get_ns();
+	e->kind = kind;
+	e->cpu = bpf_get_smp_processor_id();
+	e->pid = (__u32)id;
+	e->tgid = id >> 32;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+}
+
+static __always_inline struct call_val *call_start(__u32 kind, __u64 a0,
+						   __u64 a1, __u64 a2)
+{
+	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(),
+				.kind = kind };
+	struct call_val val = { .ts = bpf_ktime_get_ns(),
+				.arg = { a0, a1, a2 } };
+
+	bpf_map_update_elem(&calls, &key, &val, BPF_ANY);
+	return bpf_map_lookup_elem(&calls, &key);
+}
+
+static __always_inline struct call_val *call_find(__u32 kind)
+{
+	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(),
+				.kind = kind };
+
+	return bpf_map_lookup_elem(&calls, &key);
+}
+
+static __always_inline void call_end(__u32 kind)
+{
+	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(),
+				.kind = kind };
+
+	bpf_map_delete_elem(&calls, &key);
+}
+
+static __always_inline __u16 seg_id(struct amd_iommu_pci_seg___tdv *seg)
+{
+	return BPF_CORE_READ_BITFIELD_PROBED(seg, id);
+}
+
+static __always_inline struct amd_iommu_kvmfd_trans_entry___tdv *
+kvmfd_entry(struct amd_iommu_pci_seg___tdv *seg, __u32 kvmfd)
+{
+	void *e = tdv_xa_load(&seg->kvmfd_xa, kvmfd);
+
+	/* The patch also allows xa_mk_value(trans_devid): no refcount there. */
+	if (!e || tdv_xa_is_value(e))
+		return NULL;
+	return e;
+}
+
+static __always_inline __u32 entry_refs(struct amd_iommu_kvmfd_trans_entry___tdv *e)
+{
+	return e ? BPF_CORE_READ(e, refs.refs.counter) : 0;
+}
+
+/*
+ * The VM behind kvmfd in the caller's fd table: file->private_data of a
+ * "kvm-vm" anon-inode file, the struct kvm. 0 when fd is not a VM.
+ */
+static __always_inline __u64 vm_of_fd(__u32 fd)
+{
+	struct task_struct *task = (void *)bpf_get_current_task();
+	struct files_struct *files = BPF_CORE_READ(task, files);
+	struct fdtable *fdt;
+	struct file **fds;
+	struct file *f = NULL;
+	char name[8] = {};
+
+	if (!files)
+		return 0;
+	fdt = BPF_CORE_READ(files, fdt);
+	if (fd >= BPF_CORE_READ(fdt, max_fds))
+		return 0;
+	fds = BPF_CORE_READ(fdt, fd);
+	bpf_core_read(&f, sizeof(f), &fds[fd]);
+	if (!f)
+		return 0;
+	bpf_probe_read_kernel_str(name, sizeof(name),
+				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (name[0] != 'k' || name[1] != 'v' || name[2] != 'm' ||
+	    name[3] != '-' || name[4] != 'v' || name[5] != 'm' || name[6])
+		return 0;
+	return (__u64)BPF_CORE_READ(f, private_data);
+}
+
+static __always_inline void set_owner(struct tdv_event *e)
+{
+	struct owner_key key = { .seg = e->seg, .trans_devid = e->trans_devid };
+	struct owner_val *o = bpf_map_lookup_elem(&owners, &key);
+
+	if (!o)
+		return;
+	e->kvmfd = o->kvmfd;
+	e->gen = o->gen;
+	e->vm = o->vm;
+	e->fields |= TDV_F_KVMFD | TDV_F_GEN | TDV_F_VM;
+}
+
+static __always_inline void set_iommu(struct tdv_event *e,
+				      struct amd_iommu___tdv *iommu)
+{
+	e->seg = seg_id(BPF_CORE_READ(iommu, pci_seg));
+	e->iommu = BPF_CORE_READ_BITFIELD_PROBED(iommu, devid);
+	e->fields |= TDV_F_SEG | TDV_F_IOMMU;
+}
+
+static __always_inline struct amd_iommu___tdv *
+iommu_of_viommu(struct iommufd_viommu___tdv *viommu)
+{
+	void *dev = BPF_CORE_READ(viommu, iommu_dev);
+
+	/* container_of(viommu->iommu_dev, struct amd_iommu, iommu) */
+	return dev - bpf_core_field_offset(struct amd_iommu___tdv, iommu);
+}
+
+static __always_inline struct amd_iommu_viommu___tdv *
+aviommu_of(struct iommufd_viommu___tdv *viommu)
+{
+	return (void *)viommu -
+	       bpf_core_field_offset(struct amd_iommu_viommu___tdv, core);
+}
+
+/* The kvmfd, gid and trans_devid a vIOMMU carries once initialised. */
+static __always_inline void set_aviommu(struct tdv_event *e,
+					struct amd_iommu_viommu___tdv *av)
+{
+	struct entry_key key;
+	struct entry_val *g;
+
+	e->kvmfd = BPF_CORE_READ_BITFIELD_PROBED(av, kvmfd);
+	e->gid = BPF_CORE_READ_BITFIELD_PROBED(av, gid);
+	e->trans_devid = BPF_CORE_READ_BITFIELD_PROBED(av, trans_devid);
+	e->fields |= TDV_F_KVMFD | TDV_F_GID | TDV_F_TRANS_DEVID;
+	key.seg = e->seg;
+	key.kvmfd = e->kvmfd;
+	g = bpf_map_lookup_elem(&gens, &key);
+	if (g) {
+		e->gen = g->gen;
+		e->fields |= TDV_F_GEN;
+	}
+}
+
+/* ---- get / put ---------------------------------------------------------- */
+
+static __always_inline int on_get_entry(void *seg, __u32 kvmfd, void *out)
+{
+	struct call_val *c = call_start(TDV_EV_GET, (__u64)seg, kvmfd, (__u64)out);
+
+	if (c)
+		c->existed = kvmfd_entry(seg, kvmfd) != NULL;
+	return 0;
+}
+
+static __always_inline int on_get_exit(int ret)
+{
+	struct call_val *c = call_find(TDV_EV_GET);
+	struct amd_iommu_pci_seg___tdv *seg;
+	struct entry_key key;
+	struct entry_val *g, fresh = {};
+	struct tdv_event e;
+	bool created;
+
+	if (!c)
+		return 0;
+	event_init(&e, TDV_EV_GET);
+	seg = (void *)c->arg[0];
+	e.seg = seg_id(seg);
+	e.kvmfd = c->arg[1];
+	e.ret = ret;
+	e.lat_ns = e.ts_ns - c->ts;
+	e.vm = vm_of_fd(e.kvmfd);
+	e.refs = entry_refs(kvmfd_entry(seg, e.kvmfd));
+	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_LAT |
+		   TDV_F_REFS | TDV_F_VM;
+	/*
+	 * A fresh entry: trans_devid_alloc ran inside this call, or, where it
+	 * is inlined, the entry was absent when the call began.
+	 */
+	created = !ret && (have_id_alloc ? c->allocated : !c->existed);
+	call_end(TDV_EV_GET);
+
+	if (!ret) {
+		bpf_probe_read_kernel(&e.trans_devid, sizeof(e.trans_devid),
+				      (void *)c->arg[2]);
+		e.fields |= TDV_F_TRANS_DEVID;
+	}
+	key.seg = e.seg;
+	key.kvmfd = e.kvmfd;
+	g = bpf_map_lookup_elem(&gens, &key);
+	if (created) {
+		struct owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
+		struct owner_val ov;
+		__u8 one = 1;
+
+		fresh.gen = g ? g->gen + 1 : 1;
+		fresh.trans_devid = e.trans_devid;
+		fresh.vm = e.vm;
+		bpf_map_update_elem(&gens, &key, &fresh, BPF_ANY);
+		ov.kvmfd = e.kvmfd;
+		ov.gen = fresh.gen;
+		ov.vm = e.vm;
+		bpf_map_update_elem(&owners, &ok, &ov, BPF_ANY);
+		bpf_map_update_elem(&vmm_tgids, &e.tgid, &one, BPF_ANY);
+		e.gen = fresh.gen;
+		e.fields |= TDV_F_GEN;
+	} else if (g) {
+		e.gen = g->gen;
+		e.fields |= TDV_F_GEN;
+	}
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_put_entry(void *seg, __u32 kvmfd)
+{
+	struct call_val *c = call_start(TDV_EV_PUT, (__u64)seg, kvmfd, 0);
+	struct amd_iommu_kvmfd_trans_entry___tdv *entry;
+
+	if (!c)
+		return 0;
+	entry = kvmfd_entry(seg, kvmfd);
+	c->existed = entry != NULL;
+	if (entry)
+		c->trans_devid = BPF_CORE_READ_BITFIELD_PROBED(entry, trans_devid);
+	return 0;
+}
+
+static __always_inline int on_put_exit(void)
+{
+	struct call_val *c = call_find(TDV_EV_PUT);
+	struct amd_iommu_pci_seg___tdv *seg;
+	struct entry_key key;
+	struct entry_val *g;
+	struct tdv_event e;
+
+	if (!c)
+		return 0;
+	event_init(&e, TDV_EV_PUT);
+	seg = (void *)c->arg[0];
+	e.seg = seg_id(seg);
+	e.kvmfd = c->arg[1];
+	e.lat_ns = e.ts_ns - c->ts;
+	e.refs = entry_refs(kvmfd_entry(seg, e.kvmfd));
+	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_LAT | TDV_F_REFS;
+	key.seg = e.seg;
+	key.kvmfd = e.kvmfd;
+	g = bpf_map_lookup_elem(&gens, &key);
+	if (c->existed) {
+		e.trans_devid = c->trans_devid;
+		e.fields |= TDV_F_TRANS_DEVID;
+		if (g) {
+			e.gen = g->gen;
+			e.fields |= TDV_F_GEN;
+		}
+	}
+	e.vm = vm_of_fd(e.kvmfd);
+	if (!e.vm && g && c->existed)
+		e.vm = g->vm;	/* fd table already gone: process exit */
+	if (e.vm)
+		e.fields |= TDV_F_VM;
+	if (c->existed && !e.refs) {
+		struct owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
+
+		bpf_map_delete_elem(&owners, &ok);
+	}
+	call_end(TDV_EV_PUT);
+	emit(&e);
+	return 0;
+}
+
+/* ---- pool ------------------------------------------------------------- */
+
+/* Pool operations run inside a get or put: borrow its kvmfd. */
+static __always_inline void set_outer_kvmfd(struct tdv_event *e)
+{
+	struct call_val *c = call_find(TDV_EV_GET);
+
+	if (!c)
+		c = call_find(TDV_EV_PUT);
+	if (c) {
+		e->kvmfd = c->arg[1];
+		e->fields |= TDV_F_KVMFD;
+	}
+}
+
+static __always_inline int on_id_alloc_entry(void *seg)
+{
+	call_start(TDV_EV_ID_ALLOC, (__u64)seg, 0, 0);
+	return 0;
+}
+
+static __always_inline int on_id_alloc_exit(int ret)
+{
+	struct call_val *c = call_find(TDV_EV_ID_ALLOC), *outer;
+	struct tdv_event e;
+
+	if (!c)
+		return 0;
+	event_init(&e, TDV_EV_ID_ALLOC);
+	e.seg = seg_id((void *)c->arg[0]);
+	e.ret = ret;
+	e.lat_ns = e.ts_ns - c->ts;
+	e.fields = TDV_F_SEG | TDV_F_RET | TDV_F_LAT;
+	if (ret >= 0) {
+		e.trans_devid = ret;
+		e.fields |= TDV_F_TRANS_DEVID;
+	}
+	call_end(TDV_EV_ID_ALLOC);
+	outer = call_find(TDV_EV_GET);
+	if (outer && ret >= 0)
+		outer->allocated = true;
+	set_outer_kvmfd(&e);
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_id_free(void *seg, __u16 id)
+{
+	struct tdv_event e;
+
+	event_init(&e, TDV_EV_ID_FREE);
+	e.seg = seg_id(seg);
+	e.trans_devid = id;
+	e.fields = TDV_F_SEG | TDV_F_TRANS_DEVID;
+	set_outer_kvmfd(&e);
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_reserve_entry(void *seg, __u16 id)
+{
+	call_start(TDV_EV_RESERVE, (__u64)seg, id, 0);
+	return 0;
+}
+
+static __always_inline int on_reserve_exit(int ret)
+{
+	struct call_val *c = call_find(TDV_EV_RESERVE);
+	struct tdv_event e;
+
+	if (!c)
+		return 0;
+	event_init(&e, TDV_EV_RESERVE);
+	e.seg = seg_id((void *)c->arg[0]);
+	e.trans_devid = c->arg[1];
+	e.ret = ret;
+	e.lat_ns = e.ts_ns - c->ts;
+	e.fields = TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET | TDV_F_LAT;
+	call_end(TDV_EV_RESERVE);
+	set_owner(&e);	/* on -EBUSY: the VM that holds the id */
+	emit(&e);
+	return 0;
+}
+
+/* ---- DTE and VF control ------------------------------------------------ */
+
+static __always_inline int on_dte(__u32 kind, void *iommu, __u16 gid, __u16 devid)
+{
+	struct tdv_event e;
+
+	event_init(&e, kind);
+	set_iommu(&e, iommu);
+	e.gid = gid;
+	e.trans_devid = devid;
+	e.fields |= TDV_F_GID | TDV_F_TRANS_DEVID;
+	if (devid)	/* VF control 0 means "no translate device id" */
+		set_owner(&e);
+	emit(&e);
+	return 0;
+}
+
+/* ---- vIOMMU lifecycle ---------------------------------------------------- */
+
+static __always_inline int on_viommu_init_entry(void *viommu)
+{
+	call_start(TDV_EV_VIOMMU_INIT, (__u64)viommu, 0, 0);
+	return 0;
+}
+
+static __always_inline int on_viommu_init_exit(int ret)
+{
+	struct call_val *c = call_find(TDV_EV_VIOMMU_INIT);
+	struct iommufd_viommu___tdv *viommu;
+	struct tdv_event e;
+
+	if (!c)
+		return 0;
+	event_init(&e, TDV_EV_VIOMMU_INIT);
+	viommu = (void *)c->arg[0];
+	set_iommu(&e, iommu_of_viommu(viommu));
+	e.ret = ret;
+	e.lat_ns = e.ts_ns - c->ts;
+	e.fields |= TDV_F_RET | TDV_F_LAT;
+	call_end(TDV_EV_VIOMMU_INIT);
+	/* kvmfd, gid and trans_devid are stored only on success. */
+	if (!ret) {
+		set_aviommu(&e, aviommu_of(viommu));
+		e.vm = vm_of_fd(e.kvmfd);
+		if (e.vm)
+			e.fields |= TDV_F_VM;
+	}
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_viommu_destroy_entry(void *viommu)
+{
+	call_start(TDV_EV_VIOMMU_DESTROY, (__u64)viommu, 0, 0);
+	return 0;
+}
+
+static __always_inline int on_viommu_destroy_exit(void)
+{
+	struct call_val *c = call_find(TDV_EV_VIOMMU_DESTROY);
+	struct iommufd_viommu___tdv *viommu;
+	struct amd_iommu___tdv *iommu;
+	struct tdv_event e;
+
+	if (!c)
+		return 0;
+	event_init(&e, TDV_EV_VIOMMU_DESTROY);
+	viommu = (void *)c->arg[0];
+	iommu = iommu_of_viommu(viommu);
+	set_iommu(&e, iommu);
+	set_aviommu(&e, aviommu_of(viommu));
+	e.refs = entry_refs(kvmfd_entry(BPF_CORE_READ(iommu, pci_seg), e.kvmfd));
+	e.lat_ns = e.ts_ns - c->ts;
+	e.fields |= TDV_F_LAT | TDV_F_REFS;
+	call_end(TDV_EV_VIOMMU_DESTROY);
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_viommu_uninit(void *iommu, void *aviommu)
+{
+	struct tdv_event e;
+
+	event_init(&e, TDV_EV_VIOMMU_UNINIT);
+	set_iommu(&e, iommu);
+	set_aviommu(&e, aviommu);
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_seg_fini(void *seg)
+{
+	struct tdv_event e;
+
+	event_init(&e, TDV_EV_SEG_FINI);
+	e.seg = seg_id(seg);
+	e.fields = TDV_F_SEG;
+	emit(&e);
+	return 0;
+}
+
+static __always_inline int on_vm_destroy(void *kvm)
+{
+	struct tdv_event e;
+
+	event_init(&e, TDV_EV_VM_DESTROY);
+	e.vm = (__u64)kvm;
+	e.fields = TDV_F_VM;
+	emit(&e);
+	return 0;
+}
+
+/* ---- program pairs -------------------------------------------------------- */
+
+/*
+ * TDV_ENTRY / TDV_EXIT declare the fentry and kprobe (fexit and kretprobe)
+ * flavours of one probe; both call the same handler.
+ */
+#define TDV_ENTRY(name, sym, call, args...)				\
+	SEC("fentry/" #sym)						\
+	int BPF_PROG(name##_fentry, args) { return call; }		\
+	SEC("kprobe/" #sym)						\
+	int BPF_KPROBE(name##_kprobe, args) { return call; }
+
+#define TDV_EXIT(name, sym, call, ret, args...)				\
+	SEC("fexit/" #sym)						\
+	int BPF_PROG(name##_fexit, args, ret) { return call; }		\
+	SEC("kretprobe/" #sym)						\
+	int BPF_KRETPROBE(name##_kretprobe, ret) { return call; }
+
+#define TDV_EXIT_VOID(name, sym, call, args...)				\
+	SEC("fexit/" #sym)						\
+	int BPF_PROG(name##_fexit, args) { return call; }		\
+	SEC("kretprobe/" #sym)						\
+	int BPF_KRETPROBE(name##_kretprobe) { return call; }
+
+TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd,
+	  on_get_entry(seg, kvmfd, out), void *seg, u32 kvmfd, u16 *out)
+TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret,
+	 void *seg, u32 kvmfd, u16 *out)
+
+TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd,
+	  on_put_entry(seg, kvmfd), void *seg, u32 kvmfd)
+TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_exit(),
+	      void *seg, u32 kvmfd)
+
+TDV_ENTRY(id_alloc, trans_devid_alloc, on_id_alloc_entry(seg), void *seg)
+TDV_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
+
+TDV_ENTRY(id_free, trans_devid_free, on_id_free(seg, id), void *seg, u16 id)
+
+TDV_ENTRY(reserve, amd_iommu_trans_devid_reserve,
+	  on_reserve_entry(seg, id), void *seg, u16 id)
+TDV_EXIT(reserve, amd_iommu_trans_devid_reserve, on_reserve_exit(ret), int ret,
+	 void *seg, u16 id)
+
+TDV_ENTRY(dte_set, amd_iommu_set_translate_dte,
+	  on_dte(TDV_EV_DTE_SET, iommu, gid, devid),
+	  void *iommu, u16 gid, void *pdom, u16 devid)
+TDV_ENTRY(dte_clear, amd_iommu_clear_translate_dte,
+	  on_dte(TDV_EV_DTE_CLEAR, iommu, gid, devid),
+	  void *iommu, u16 gid, u16 devid)
+TDV_ENTRY(vfctrl, amd_iommu_update_vfctrl_mmio_translate_devid,
+	  on_dte(TDV_EV_VFCTRL, iommu, gid, devid),
+	  void *iommu, u16 gid, u16 devid)
+
+TDV_ENTRY(viommu_init, amd_iommufd_viommu_init,
+	  on_viommu_init_entry(viommu), void *viommu, void *parent, void *data)
+TDV_EXIT(viommu_init, amd_iommufd_viommu_init, on_viommu_init_exit(ret),
+	 int ret, void *viommu, void *parent, void *data)
+
+TDV_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy,
+	  on_viommu_destroy_entry(viommu), void *viommu)
+TDV_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy,
+	      on_viommu_destroy_exit(), void *viommu)
+
+TDV_ENTRY(viommu_uninit, amd_viommu_uninit_one,
+	  on_viommu_uninit(iommu, aviommu), void *iommu, void *aviommu)
+
+TDV_ENTRY(seg_fini, amd_iommu_pci_seg_trans_devid_fini, on_seg_fini(seg),
+	  void *seg)
+
+TDV_ENTRY(vm_destroy, kvm_destroy_vm, on_vm_destroy(kvm), void *kvm)
+
+SEC("tracepoint/sched/sched_process_exit")
+int proc_exit_tp(void *ctx)
+{
+	__u64 id = bpf_get_current_pid_tgid();
+	__u32 tgid = id >> 32;
+	struct tdv_event e;
+
+	/* Only the VMMs that held a reference, once, when the leader exits. */
+	if ((__u32)id != tgid || !bpf_map_lookup_elem(&vmm_tgids, &tgid))
+		return 0;
+	bpf_map_delete_elem(&vmm_tgids, &tgid);
+	event_init(&e, TDV_EV_PROC_EXIT);
+	emit(&e);
+	return 0;
+}

@@ -1,0 +1,101 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <stdio.h>
+#include "commands.h"
+#include "event_format.h"
+#include "preflight.h"
+#include "session.h"
+
+static const char probes_doc[] =
+	"List the probe points tdvtrace uses, whether this kernel has each and "
+	"how it attaches (fentry, kprobe, tracepoint or missing, with why).\v"
+	"Exit status 0 when the get/put pair is attachable, 1 otherwise.";
+
+static const struct argp_child probes_children[] = {
+	{ &tdv_common_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp probes_argp = {
+	.doc = probes_doc,
+	.children = probes_children,
+};
+
+static void print_text(const struct tdv_probe_set *set)
+{
+	printf("%-15s %-10s %-9s %-45s %s\n", "PROBE", "ATTACH", "MODULE",
+	       "SYMBOL", "NOTE");
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		const struct tdv_probe *p = &set->probe[i];
+
+		printf("%-15s %-10s %-9s %-45s %s\n", p->event,
+		       tdv_probe_how_name(p->how), p->module[0] ? p->module : "-",
+		       p->symbol, p->why);
+	}
+}
+
+static void print_json(const struct tdv_probe_set *set)
+{
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		const struct tdv_probe *p = &set->probe[i];
+
+		printf("{\"probe\":\"%s\",\"symbol\":\"%s\",\"attach\":\"%s\","
+		       "\"required\":%s,\"btf\":%s,\"module\":", p->event,
+		       p->symbol, tdv_probe_how_name(p->how),
+		       p->required ? "true" : "false",
+		       p->has_btf ? "true" : "false");
+		if (p->module[0])
+			tdv_json_string(stdout, p->module, sizeof(p->module));
+		else
+			fputs("null", stdout);
+		fputs(",\"why\":", stdout);
+		tdv_json_string(stdout, p->why, sizeof(p->why));
+		fputs("}\n", stdout);
+	}
+}
+
+static int ignore_event(void *ctx, void *data, size_t size)
+{
+	return 0;
+}
+
+int cmd_probes(int argc, char **argv)
+{
+	struct tdv_options opts;
+	struct tdv_session session;
+	struct tdv_probe_set set;
+	char missing[1024];
+	int err;
+
+	tdv_options_init(&opts);
+	argp_parse(&probes_argp, argc, argv, 0, NULL, &opts);
+	tdv_libbpf_logging(opts.verbose);
+	err = tdv_preflight();
+	if (err)
+		return err;
+
+	/* Detection alone when the pair is missing; else prove it by attaching. */
+	err = tdv_probes_detect(&set, opts.attach);
+	if (err) {
+		fprintf(stderr, "tdvtrace: cannot read /proc/kallsyms\n");
+		return TDV_EXIT_ENV;
+	}
+	tdv_probes_missing_required(&set, missing, sizeof(missing));
+	if (!missing[0]) {
+		err = tdv_session_open(&session, &opts, ignore_event, NULL);
+		if (err)
+			return err;
+		set = session.probes;
+		tdv_session_close(&session);
+	}
+	if (opts.json)
+		print_json(&set);
+	else
+		print_text(&set);
+	if (missing[0]) {
+		fprintf(stderr, "tdvtrace: this kernel lacks the trans_devid patch: "
+			"missing %s; load the patched amd_iommu driver (or the "
+			"tdvsim module) and retry\n", missing);
+		return TDV_EXIT_ENV;
+	}
+	return TDV_EXIT_OK;
+}

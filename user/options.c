@@ -1,0 +1,130 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include "options.h"
+
+enum {
+	OPT_SEG = 0x100,
+	OPT_KVMFD,
+	OPT_JSON,
+	OPT_ATTACH,
+	OPT_RINGBUF_KB,
+};
+
+static const struct argp_option common_options[] = {
+	{ "pid", 'p', "PID", 0, "Only events of this process (VMM) id", 0 },
+	{ "seg", OPT_SEG, "SEG", 0, "Only this PCI segment", 0 },
+	{ "kvmfd", OPT_KVMFD, "FD", 0, "Only this kvmfd", 0 },
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
+	{ "json", OPT_JSON, NULL, 0, "Output NDJSON: one object per line", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0,
+	  "auto (default), fentry or kprobe: how probes attach", 0 },
+	{ "ringbuf-kb", OPT_RINGBUF_KB, "KB", 0,
+	  "Ring buffer size in KiB, a power of two >= 4 (default 4096)", 0 },
+	{ "verbose", 'v', NULL, 0, "Show libbpf debug messages", 0 },
+	{},
+};
+
+void tdv_options_init(struct tdv_options *opts)
+{
+	memset(opts, 0, sizeof(*opts));
+	opts->filter.seg = -1;
+	opts->filter.kvmfd = -1;
+	opts->attach = TDV_ATTACH_AUTO;
+}
+
+int tdv_parse_uint(const char *s, uint64_t max, uint64_t *out)
+{
+	unsigned long long v;
+	char *end;
+
+	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 0);
+	if (errno || *end || v > max)
+		return -EINVAL;
+	*out = v;
+	return 0;
+}
+
+static const char *const attach_names[] = {
+	[TDV_ATTACH_AUTO] = "auto",
+	[TDV_ATTACH_FENTRY] = "fentry",
+	[TDV_ATTACH_KPROBE] = "kprobe",
+};
+
+int tdv_parse_attach(const char *s, enum tdv_attach_mode *out)
+{
+	for (size_t i = 0; i < sizeof(attach_names) / sizeof(attach_names[0]); i++) {
+		if (!strcmp(s, attach_names[i])) {
+			*out = i;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+const char *tdv_attach_mode_name(enum tdv_attach_mode mode)
+{
+	return attach_names[mode];
+}
+
+static bool is_pow2(uint64_t v)
+{
+	return v && !(v & (v - 1));
+}
+
+static error_t parse_common(int key, char *arg, struct argp_state *state)
+{
+	struct tdv_options *opts = state->input;
+	uint64_t v;
+
+	switch (key) {
+	case 'p':
+		if (tdv_parse_uint(arg, INT_MAX, &v) || !v)
+			argp_error(state, "invalid PID '%s': expected a process id > 0", arg);
+		opts->filter.tgid = v;
+		break;
+	case OPT_SEG:
+		if (tdv_parse_uint(arg, UINT16_MAX, &v))
+			argp_error(state, "invalid --seg '%s': expected a PCI segment 0-65535", arg);
+		opts->filter.seg = v;
+		break;
+	case OPT_KVMFD:
+		if (tdv_parse_uint(arg, INT_MAX, &v))
+			argp_error(state, "invalid --kvmfd '%s': expected a file descriptor number >= 0", arg);
+		opts->filter.kvmfd = v;
+		break;
+	case 'd':
+		if (tdv_parse_uint(arg, UINT_MAX, &v) || !v)
+			argp_error(state, "invalid duration '%s': expected seconds > 0", arg);
+		opts->duration_s = v;
+		break;
+	case OPT_JSON:
+		opts->json = true;
+		break;
+	case OPT_ATTACH:
+		if (tdv_parse_attach(arg, &opts->attach))
+			argp_error(state, "invalid --attach '%s': expected auto, fentry or kprobe", arg);
+		break;
+	case OPT_RINGBUF_KB:
+		if (tdv_parse_uint(arg, 1 << 20, &v) || v < 4 || !is_pow2(v))
+			argp_error(state, "invalid --ringbuf-kb '%s': expected a power of two from 4 to 1048576", arg);
+		opts->ringbuf_kb = v;
+		break;
+	case 'v':
+		opts->verbose = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp tdv_common_argp = {
+	.options = common_options,
+	.parser = parse_common,
+};

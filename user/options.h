@@ -1,0 +1,51 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Command-line options shared by every tdvtrace command. */
+#ifndef TDV_OPTIONS_H
+#define TDV_OPTIONS_H
+
+#include <argp.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+/* Exit statuses: bcc-style tools use 1 for runtime failures. */
+enum tdv_exit {
+	TDV_EXIT_OK = 0,
+	TDV_EXIT_ENV = 1,	/* the system cannot do it: privileges, BTF, probes */
+	TDV_EXIT_USAGE = 2,	/* bad flags or values */
+};
+
+enum tdv_attach_mode {
+	TDV_ATTACH_AUTO,
+	TDV_ATTACH_FENTRY,
+	TDV_ATTACH_KPROBE,
+};
+
+struct tdv_filter {
+	uint32_t tgid;		/* 0: any */
+	int32_t seg;		/* -1: any */
+	int64_t kvmfd;		/* -1: any */
+};
+
+struct tdv_options {
+	struct tdv_filter filter;
+	unsigned int duration_s;	/* 0: until interrupted */
+	bool json;
+	bool verbose;
+	enum tdv_attach_mode attach;
+	unsigned int ringbuf_kb;	/* 0: default */
+};
+
+void tdv_options_init(struct tdv_options *opts);
+
+/* Value parsers: 0 on success, -EINVAL with nothing stored otherwise. */
+int tdv_parse_uint(const char *s, uint64_t max, uint64_t *out);
+int tdv_parse_attach(const char *s, enum tdv_attach_mode *out);
+const char *tdv_attach_mode_name(enum tdv_attach_mode mode);
+
+/*
+ * The argp child that parses -p, --seg, --kvmfd, -d, -v, --json, --attach
+ * and --ringbuf-kb into the struct tdv_options passed as argp input.
+ */
+extern const struct argp tdv_common_argp;
+
+#endif /* TDV_OPTIONS_H */

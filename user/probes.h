@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The probe points of SPEC.md: which exist on this kernel and how each
+ * attaches (fentry/fexit, kprobe/kretprobe, tracepoint) or why it cannot.
+ */
+#ifndef TDV_PROBES_H
+#define TDV_PROBES_H
+
+#include <stdbool.h>
+#include "options.h"
+
+enum tdv_probe_how {
+	TDV_HOW_MISSING,
+	TDV_HOW_FENTRY,
+	TDV_HOW_KPROBE,
+	TDV_HOW_TRACEPOINT,
+};
+
+struct tdv_probe {
+	const char *event;	/* event name, also the BPF program prefix */
+	const char *symbol;	/* kernel function or tracepoint */
+	bool has_exit;		/* needs a return probe too */
+	bool required;		/* tdvtrace is useless without it */
+	bool is_static;		/* static in the driver: the compiler may inline it */
+	/* found on this kernel */
+	char module[64];	/* "vmlinux" or the module holding symbol */
+	bool has_btf;		/* a BTF FUNC of that name: fentry can attach */
+	enum tdv_probe_how how;
+	char why[192];		/* reason when missing, or a note */
+};
+
+#define TDV_PROBE_COUNT 14
+
+struct tdv_probe_set {
+	struct tdv_probe probe[TDV_PROBE_COUNT];
+};
+
+/*
+ * Fill @set from /proc/kallsyms and kernel/module BTF, choosing fentry or
+ * kprobe per probe as @mode asks. Returns 0 or -errno if kallsyms is
+ * unreadable.
+ */
+int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode);
+
+/* Switch every fentry probe to kprobe (fallback when fentry fails to load). */
+void tdv_probes_use_kprobes(struct tdv_probe_set *set);
+
+/* Names of required probes that are missing, comma-separated; "" if none. */
+void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf,
+				 size_t len);
+
+const char *tdv_probe_how_name(enum tdv_probe_how how);
+
+struct tdv_probe *tdv_probe_find(struct tdv_probe_set *set, const char *event);
+
+#endif /* TDV_PROBES_H */

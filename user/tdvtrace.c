@@ -1,0 +1,64 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdvtrace: watch the AMD vIOMMU translate-device-id allocator live.
+ * Dispatches to one command per file (cmd_*.c).
+ */
+#include <argp.h>
+#include <stdio.h>
+#include <string.h>
+#include "commands.h"
+#include "options.h"
+
+const char *argp_program_version = "tdvtrace 0.1";
+const char *argp_program_bug_address = "<tdvtrace issues>";
+
+static const struct {
+	const char *name;
+	int (*run)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{ "probes", cmd_probes, "which probe points this kernel has and how each attaches" },
+	{ "trace", cmd_trace, "one line (or JSON object) per event, live" },
+};
+
+#define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
+
+static void usage(FILE *f)
+{
+	fprintf(f, "Usage: tdvtrace COMMAND [OPTION...]\n"
+		"Trace the AMD vIOMMU translate-device-id allocator.\n\n"
+		"Commands:\n");
+	for (size_t i = 0; i < NCOMMANDS; i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
+	fprintf(f, "\n'tdvtrace COMMAND --help' lists a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+	char name[64];
+
+	argp_err_exit_status = TDV_EXIT_USAGE;
+	if (argc < 2) {
+		usage(stderr);
+		return TDV_EXIT_USAGE;
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		return TDV_EXIT_OK;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
+		printf("%s\n", argp_program_version);
+		return TDV_EXIT_OK;
+	}
+	for (size_t i = 0; i < NCOMMANDS; i++) {
+		if (strcmp(argv[1], commands[i].name))
+			continue;
+		/* argp names the program after argv[0] in its messages. */
+		snprintf(name, sizeof(name), "tdvtrace %s", commands[i].name);
+		argv[1] = name;
+		return commands[i].run(argc - 1, argv + 1);
+	}
+	fprintf(stderr, "tdvtrace: unknown command '%s'; try 'tdvtrace --help'\n",
+		argv[1]);
+	return TDV_EXIT_USAGE;
+}
