@@ -157,8 +157,6 @@ static int attach(struct tdv_session *s)
 				p->event, p->symbol, p->why);
 			return -EINVAL;
 		}
-		fprintf(stderr, "tdvtrace: warning: %s (%s) unavailable: %s\n",
-			p->event, p->symbol, p->why);
 		p->how = TDV_HOW_MISSING;
 	}
 	return 0;
@@ -204,6 +202,13 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 	err = attach(s);
 	if (err)
 		goto fail;
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		const struct tdv_probe *p = &s->probes.probe[i];
+
+		if (p->how == TDV_HOW_MISSING)
+			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n",
+				p->event, p->symbol, p->why);
+	}
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event,
 				 ctx, NULL);
 	if (!s->rb) {

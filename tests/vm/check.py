@@ -1,0 +1,386 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0
+"""Assert on what the guest scenarios produced.
+
+Each scenario tests/vm/scenarios/NAME.sh ran in the guest with its own
+results folder RESULTS/NAME (files: log, rc, and whatever the scenario
+wrote). A scenario passes when it exited 0 and, if this file has a
+check_NAME function for it, every assertion there holds. Prints one line per
+scenario and ends with "N passed, N failed".
+"""
+import json
+import os
+import re
+import sys
+
+EEXIST_ERRNO = {"EIO": -5, "ENOMEM": -12, "EBUSY": -16, "ENOSPC": -28}
+SEG_IOMMUS = {0: (0x0002, 0x0042), 1: (0x0002, 0x0042)}
+
+
+class Failure(Exception):
+    pass
+
+
+def expect(cond, what, actual=None, expected=None):
+    if not cond:
+        detail = ""
+        if actual is not None or expected is not None:
+            detail = "\n      actual:   %r\n      expected: %r" % (actual, expected)
+        raise Failure(what + detail)
+
+
+def equal(actual, expected, what):
+    expect(actual == expected, what, actual, expected)
+
+
+def read(d, name):
+    path = os.path.join(d, name)
+    expect(os.path.exists(path), "missing result file %s" % name)
+    with open(path, errors="replace") as f:
+        return f.read()
+
+
+def rc(d, name):
+    return int(read(d, name).strip())
+
+
+def events(d, name="trace.json"):
+    out = []
+    for n, line in enumerate(read(d, name).splitlines(), 1):
+        try:
+            out.append(json.loads(line))
+        except ValueError:
+            raise Failure("%s line %d is not JSON: %r" % (name, n, line[:200]))
+    return out
+
+
+def ctl(d, name="ctl.out"):
+    """Parse tdvctl's 'key=value' lines: {label: {key: value}}."""
+    res = {}
+    for line in read(d, name).splitlines():
+        words = line.split()
+        if len(words) < 2 or words[0] not in ("vm", "viommu", "destroy"):
+            continue
+        kv = dict(w.split("=", 1) for w in words[2:] if "=" in w)
+        res[words[1]] = {k: int(v, 0) for k, v in kv.items()
+                         if re.fullmatch(r"-?(0x[0-9a-fA-F]+|\d+)", v)}
+    return res
+
+
+def project(evs, keys=("event", "seg", "kvmfd", "gen", "trans_devid", "refs",
+                       "gid", "iommu", "ret")):
+    """The fields a scenario asserts on, in order; pid/time/vm left out."""
+    return [tuple((k, e[k]) for k in keys if k in e) for e in evs]
+
+
+def ev(event, **kw):
+    order = ("event", "seg", "kvmfd", "gen", "trans_devid", "refs", "gid",
+             "iommu", "ret")
+    kw["event"] = event
+    return tuple((k, kw[k]) for k in order if k in kw)
+
+
+def sequence(actual, expected, what):
+    a, e = project(actual), list(expected)
+    for i, (x, y) in enumerate(zip(a, e)):
+        if x != y:
+            raise Failure("%s: event %d differs\n      actual:   %r\n"
+                          "      expected: %r\n      (%d events, %d expected)"
+                          % (what, i, x, y, len(a), len(e)))
+    equal(len(a), len(e), what + ": number of events")
+
+
+def viommu_create(seg, kvmfd, gen, tid, refs, gid, iommu, new):
+    seq = []
+    if new:
+        seq.append(ev("id_alloc", seg=seg, kvmfd=kvmfd, trans_devid=tid, ret=tid))
+    seq += [
+        ev("get", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, refs=refs, ret=0),
+        ev("dte_set", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, gid=gid,
+           iommu=iommu),
+        ev("vfctrl", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, gid=gid,
+           iommu=iommu),
+        ev("viommu_init", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, gid=gid,
+           iommu=iommu, ret=0),
+    ]
+    return seq
+
+
+def viommu_destroy(seg, kvmfd, gen, tid, refs, gid, iommu):
+    """The patch: uninit clears VF control and the DTE, then the put."""
+    seq = [
+        ev("viommu_uninit", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid,
+           gid=gid, iommu=iommu),
+        ev("vfctrl", seg=seg, trans_devid=0, gid=gid, iommu=iommu),
+        ev("dte_clear", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, gid=gid,
+           iommu=iommu),
+    ]
+    if refs == 0:
+        seq.append(ev("id_free", seg=seg, kvmfd=kvmfd, trans_devid=tid))
+    seq += [
+        ev("put", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, refs=refs),
+        ev("viommu_destroy", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid,
+           refs=refs, gid=gid, iommu=iommu),
+    ]
+    return seq
+
+
+def common_event_fields(evs):
+    for e in evs:
+        for k in ("ts_ns", "event", "cpu", "pid", "tgid", "comm"):
+            expect(k in e, "event lacks %s: %r" % (k, e))
+    ts = [e["ts_ns"] for e in evs]
+    expect(all(isinstance(t, int) and t > 0 for t in ts), "ts_ns positive ints")
+
+
+# ---------------------------------------------------------------- scenarios
+
+
+def check_bad_input(d):
+    equal(rc(d, "nomod_probes.rc"), 1, "probes without the patch: exit status")
+    err = read(d, "nomod_probes.err")
+    for sym in ("amd_iommu_get_trans_devid_by_kvmfd",
+                "amd_iommu_free_trans_devid_by_kvmfd"):
+        expect(sym in err, "probes names missing %s" % sym, err)
+    expect("lacks the trans_devid patch" in err, "says the patch is missing", err)
+    out = read(d, "nomod_probes.out")
+    expect(re.search(r"^get\s+missing", out, re.M), "table shows get missing", out)
+    equal(rc(d, "nomod_trace.rc"), 1, "trace without the patch: exit status")
+    equal(read(d, "nomod_trace.out"), "", "trace without the patch: no stdout")
+    expect("lacks the trans_devid patch" in read(d, "nomod_trace.err"),
+           "trace says the patch is missing")
+    cases = {
+        "nonroot": (1, "need root, or CAP_BPF and CAP_PERFMON"),
+        "nobtf": (1, "no kernel BTF at /sys/kernel/btf/vmlinux"),
+        "badflag": (2, "unrecognized option '--bogus'"),
+        "badseg": (2, "invalid --seg 'x1': expected a PCI segment 0-65535"),
+        "badkvmfd": (2, "invalid --kvmfd '-3'"),
+        "badpid": (2, "invalid PID '0'"),
+        "badattach": (2, "invalid --attach 'uprobe'"),
+        "badcmd": (2, "unknown command 'frobnicate'"),
+    }
+    for name, (status, msg) in cases.items():
+        equal(rc(d, name + ".rc"), status, name + ": exit status")
+        err = read(d, name + ".err")
+        expect(msg in err, name + ": message", err.strip(), msg)
+        equal(read(d, name + ".out"), "", name + ": nothing on stdout")
+
+
+def check_probes(d):
+    modes = {"auto": "fentry", "fentry": "fentry", "kprobe": "kprobe"}
+    for mode, how in modes.items():
+        equal(rc(d, "probes_%s.rc" % mode), 0, "probes --attach=%s: exit" % mode)
+        rows = events(d, "probes_%s.json" % mode)
+        by = {r["probe"]: r for r in rows}
+        equal(sorted(by), sorted([
+            "get", "put", "id_alloc", "id_free", "reserve", "dte_set",
+            "dte_clear", "vfctrl", "viommu_init", "viommu_destroy",
+            "viommu_uninit", "seg_fini", "vm_destroy", "proc_exit"]),
+            "probe list")
+        for name, r in by.items():
+            if name == "proc_exit":
+                equal(r["attach"], "tracepoint", "proc_exit attach")
+                continue
+            equal((name, r["attach"]), (name, how), "attach in %s mode" % mode)
+            equal((name, r["module"]), (name, "tdvsim"), "module of " + name)
+            expect(r["btf"], name + " has BTF")
+        expect(by["get"]["required"] and by["put"]["required"], "get/put required")
+    text = read(d, "probes_text.out")
+    expect(re.search(r"^get\s+fentry\s+tdvsim\s+amd_iommu_get_trans_devid_by_kvmfd",
+                     text, re.M), "text table row for get", text)
+    # While attached, the trampolines/kprobes are in ftrace; after exit, gone.
+    for mode in ("fentry", "kprobe"):
+        live = read(d, "enabled_live_%s" % mode)
+        expect("amd_iommu_get_trans_devid_by_kvmfd" in live,
+               "%s probe visible in enabled_functions while tracing" % mode, live)
+    for when in ("after_sigint", "after_sigterm", "after_sigkill"):
+        left = read(d, "enabled_" + when)
+        expect("tdvsim" not in left and "amd_iommu" not in left,
+               "nothing left attached " + when, left)
+        equal(read(d, "kprobe_events_" + when).strip(), "",
+              "no kprobe_events left " + when)
+    equal(rc(d, "sigint.rc"), 0, "SIGINT: exit 0")
+    equal(rc(d, "sigterm.rc"), 0, "SIGTERM: exit 0")
+    expect(re.search(r"tdvtrace: \d+ events, 0 lost",
+                     read(d, "sigterm.err")), "summary at exit")
+
+
+def two_vm_expectation(c):
+    a, b = c["A"]["kvmfd"], c["B"]["kvmfd"]
+    g = {v: c[v]["gid"] for v in ("a1", "a2", "b1", "b2")}
+    seq = []
+    seq += viommu_create(0, a, 1, 0xffff, 1, g["a1"], 0x0002, True)
+    seq += viommu_create(0, a, 1, 0xffff, 2, g["a2"], 0x0042, False)
+    seq += viommu_create(1, b, 1, 0xffff, 1, g["b1"], 0x0002, True)
+    seq += viommu_create(1, b, 1, 0xffff, 2, g["b2"], 0x0042, False)
+    seq += viommu_destroy(0, a, 1, 0xffff, 1, g["a1"], 0x0002)
+    seq += viommu_destroy(0, a, 1, 0xffff, 0, g["a2"], 0x0042)
+    seq += viommu_destroy(1, b, 1, 0xffff, 1, g["b1"], 0x0002)
+    seq += viommu_destroy(1, b, 1, 0xffff, 0, g["b2"], 0x0042)
+    seq += [ev("vm_destroy"), ev("vm_destroy"), ev("proc_exit")]
+    return seq
+
+
+def check_trace_two_vms(d):
+    for mode in ("fentry", "kprobe"):
+        c = ctl(d, "ctl_%s.out" % mode)
+        equal(rc(d, "trace_%s.rc" % mode), 0, "trace exit status (%s)" % mode)
+        evs = events(d, "trace_%s.json" % mode)
+        common_event_fields(evs)
+        sequence(evs, two_vm_expectation(c), "2 VMs x 2 vIOMMUs (%s)" % mode)
+        # refs 1,2,1,0 per VM, as the kernel reports them
+        for seg in (0, 1):
+            refs = [e["refs"] for e in evs if e["event"] in ("get", "put")
+                    and e["seg"] == seg]
+            equal(refs, [1, 2, 1, 0], "refs timeline of seg %d" % seg)
+        # vm: the same struct kvm for a VM's get, put and vm_destroy
+        vms = {}
+        for e in evs:
+            if e["event"] in ("get", "put"):
+                vms.setdefault(e["kvmfd"], set()).add(e["vm"])
+        equal(len(vms), 2, "two kvmfds")
+        for fd, v in vms.items():
+            equal(len(v), 1, "one vm value for kvmfd %d" % fd)
+        destroyed = [e["vm"] for e in evs if e["event"] == "vm_destroy"]
+        equal(sorted(destroyed), sorted(next(iter(v)) for v in vms.values()),
+              "vm_destroy names the VMs that took the refs")
+        pids = {e["tgid"] for e in evs}
+        equal(len(pids), 1, "all events from the one driver process")
+        for e in evs:
+            if e["event"] in ("get", "put", "viommu_init", "viommu_destroy"):
+                expect(e["lat_ns"] > 0, "lat_ns on " + e["event"])
+    err = read(d, "trace_fentry.err")
+    expect("attached 14 probes (13 fentry, 0 kprobe, 1 tracepoint, 0 missing)"
+           in err, "fentry mode attach line", err)
+    err = read(d, "trace_kprobe.err")
+    expect("attached 14 probes (0 fentry, 13 kprobe, 1 tracepoint, 0 missing)"
+           in err, "kprobe mode attach line", err)
+    text = read(d, "trace_text.out").splitlines()
+    expect(text[0].split()[:5] == ["TIME(s)", "EVENT", "PID", "TID", "COMM"],
+           "text header", text[:1])
+    gets = [l for l in text if re.match(r"^\s*[\d.]+\s+get\s", l)]
+    equal(len(gets), 4, "text mode: 4 get lines")
+    expect("trans_devid=0xffff refs=1 ret=0" in gets[0], "text get fields", gets[0])
+
+
+def check_kvmfd_reuse(d):
+    c = ctl(d)
+    equal(c["A"]["kvmfd"], c["B"]["kvmfd"], "B reuses A's fd number")
+    fd = c["A"]["kvmfd"]
+    evs = events(d)
+    gets = [(e["gen"], e["refs"]) for e in evs if e["event"] == "get"]
+    equal(gets, [(1, 1), (2, 1)], "gen +1 when the entry is created afresh")
+    puts = [(e["gen"], e["refs"], e["kvmfd"]) for e in evs if e["event"] == "put"]
+    equal(puts, [(1, 0, fd), (2, 0, fd)], "puts carry their entry's gen")
+
+
+def check_two_processes(d):
+    c1, c2 = ctl(d, "ctl1.out"), ctl(d, "ctl2.out")
+    equal(c1["X"]["kvmfd"], c2["Y"]["kvmfd"], "same kvmfd number in both")
+    evs = [e for e in events(d) if e["event"] == "get"]
+    equal(len(evs), 2, "two gets")
+    equal(evs[0]["kvmfd"], evs[1]["kvmfd"], "gets on the same kvmfd")
+    expect(evs[0]["tgid"] != evs[1]["tgid"], "from two processes")
+    expect(evs[0]["vm"] != evs[1]["vm"], "two different vm values",
+           evs[0]["vm"], "!= " + evs[1]["vm"])
+    for e in evs:
+        expect(e["vm"] != "0x0", "vm resolved")
+
+
+def check_init_error(d):
+    c = ctl(d)
+    fd = c["A"]["kvmfd"]
+    equal(c["v1"]["ret"], EEXIST_ERRNO["EIO"], "driver saw -EIO")
+    evs = [e for e in events(d) if e["event"] not in ("vm_destroy", "proc_exit")]
+    g = None
+    for e in evs:
+        if e["event"] == "dte_set":
+            g = e["gid"]
+    expect(g is not None, "dte_set seen")
+    seq = [
+        ev("id_alloc", seg=0, kvmfd=fd, trans_devid=0xffff, ret=0xffff),
+        ev("get", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=1, ret=0),
+        ev("dte_set", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
+           iommu=0x0002),
+        ev("vfctrl", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
+           iommu=0x0002),
+        # err_init: VF control back to 0, DTE cleared, the ref dropped
+        ev("vfctrl", seg=0, trans_devid=0, gid=g, iommu=0x0002),
+        ev("dte_clear", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
+           iommu=0x0002),
+        ev("id_free", seg=0, kvmfd=fd, trans_devid=0xffff),
+        ev("put", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=0),
+        ev("viommu_init", seg=0, iommu=0x0002, ret=-5),
+    ]
+    sequence(evs, seq, "failed amd_viommu_init_one")
+
+
+def check_filters(d):
+    base = events(d, "all.json")
+    pid2 = int(read(d, "pid2").strip())
+    fd = int(read(d, "kvmfd").strip())
+    equal(fd, 4, "VM A has kvmfd 4, as the --kvmfd 4 tracers assume")
+    preds = {
+        "pid": lambda e: e["tgid"] == pid2,
+        "seg": lambda e: e.get("seg") == 1,
+        "kvmfd": lambda e: e.get("kvmfd") == fd,
+        "seg_kvmfd": lambda e: e.get("seg") == 0 and e.get("kvmfd") == fd,
+    }
+    for name, pred in preds.items():
+        equal(rc(d, name + ".rc"), 0, name + ": exit status")
+        # Each tracer stamps its own ts_ns: compare what the events say.
+        got = [p + (e["tgid"],) for p, e in
+               zip(project(events(d, name + ".json")), events(d, name + ".json"))]
+        want = [p + (e["tgid"],) for p, e in zip(project(base), base) if pred(e)]
+        expect(want, name + ": the filter keeps something")
+        equal(got, want, "filter %s keeps exactly the matching events" % name)
+        expect(len(got) < len(base), name + ": the filter drops something")
+    equal(rc(d, "duration.rc"), 0, "-d: exit status")
+    secs = int(read(d, "duration.secs").strip())
+    expect(2 <= secs <= 6, "-d 2 stops after about 2 s", secs)
+
+
+def check_lost_events(d):
+    equal(rc(d, "lost.rc"), 0, "trace with a tiny ring buffer: exit status")
+    err = read(d, "lost.err")
+    m = re.search(r"tdvtrace: (\d+) events, (\d+) lost", err)
+    expect(m, "summary line", err)
+    printed, lost = int(m.group(1)), int(m.group(2))
+    expect(lost > 0, "events were lost", lost)
+    expect(re.search(r"tdvtrace: lost \d+ events \(ring buffer full\)", err),
+           "loss reported as it happens", err)
+    equal(len(read(d, "lost.json").splitlines()), printed, "printed count")
+    expected = int(read(d, "expected_events").strip())
+    equal(printed + lost, expected, "printed + lost = events the churn caused")
+
+
+def main():
+    root = sys.argv[1]
+    passed = failed = 0
+    for name in sorted(os.listdir(root)):
+        d = os.path.join(root, name)
+        if not os.path.isdir(d):
+            continue
+        fn = globals().get("check_" + re.sub(r"^\d+-", "", name).replace("-", "_"))
+        try:
+            status = rc(d, "rc")
+            if status != 0:
+                raise Failure("scenario exited %d; log tail:\n%s" % (
+                    status, "\n".join(read(d, "log").splitlines()[-20:])))
+            if fn:
+                fn(d)
+            print("PASS %s" % name)
+            passed += 1
+        except Failure as e:
+            print("FAIL %s: %s" % (name, e))
+            failed += 1
+        except (KeyError, IndexError, TypeError, ValueError) as e:
+            # A field missing from an event is a failure, not a crash.
+            print("FAIL %s: %s: %s" % (name, type(e).__name__, e))
+            failed += 1
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed or not passed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

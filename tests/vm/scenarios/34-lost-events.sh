@@ -1,0 +1,25 @@
+#!/bin/sh
+# A stalled reader on a 4 KiB ring buffer: losses are counted and reported,
+# and printed + lost equals what the churn caused.
+. /scenarios/lib.sh
+OUT=$1
+CYCLES=40
+
+sim_load
+: > /tmp/churn
+i=0
+while [ $i -lt $CYCLES ]; do
+	printf 'vm V%d\nviommu v%d V%d 0\ndestroy v%d\nclose V%d\n' $i $i $i $i $i >> /tmp/churn
+	i=$((i + 1))
+done
+# Per cycle: id_alloc get dte_set vfctrl viommu_init, viommu_uninit vfctrl
+# dte_clear id_free put viommu_destroy, vm_destroy; then one proc_exit.
+echo $((CYCLES * 13 + 1)) > "$OUT/expected_events"
+
+tdv_start lost trace --json --ringbuf-kb 4
+kill -STOP $TDV_PID_lost
+tdvctl script /tmp/churn > "$OUT/ctl.out"
+kill -CONT $TDV_PID_lost
+sleep 2	# the reader notices the loss within a second
+tdv_stop lost INT
+mv "$OUT/lost.out" "$OUT/lost.json"
