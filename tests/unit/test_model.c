@@ -1,0 +1,445 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * The state model and its detectors on synthetic event streams shaped like
+ * the patch's flows (see tests/vm/check.py for the same flows in the guest).
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+#include "model.h"
+#include "reorder.h"
+
+#define GRACE 1000000ULL	/* 1 ms */
+#define VM_A 0xffff888000001000ULL
+#define VM_B 0xffff888000002000ULL
+
+struct sink {
+	struct tdv_report reports[64];
+	unsigned int n;
+};
+
+static void collect(void *ctx, const struct tdv_report *r)
+{
+	struct sink *s = ctx;
+
+	if (s->n < 64)
+		s->reports[s->n] = *r;
+	s->n++;
+}
+
+/* A stream under construction: events with increasing timestamps. */
+struct stream {
+	struct tdv_event ev[512];
+	unsigned int n;
+	uint64_t ts;
+	uint32_t tgid;
+};
+
+static struct tdv_event *add(struct stream *s, uint32_t kind, uint32_t fields)
+{
+	struct tdv_event *e = &s->ev[s->n++];
+
+	memset(e, 0, sizeof(*e));
+	s->ts += 1000;
+	e->ts_ns = s->ts;
+	e->kind = kind;
+	e->fields = fields;
+	e->pid = e->tgid = s->tgid;
+	strcpy(e->comm, "vmm");
+	return e;
+}
+
+#define F_ENTRY (TDV_F_SEG | TDV_F_KVMFD | TDV_F_GEN | TDV_F_TRANS_DEVID)
+
+/* amd_iommufd_viommu_init: get, DTE, VF control (refs after the get). */
+static void viommu_create(struct stream *s, uint16_t seg, uint32_t kvmfd, uint32_t gen,
+			  uint16_t tid, uint32_t refs, uint16_t gid, uint64_t vm)
+{
+	struct tdv_event *e;
+
+	if (refs == 1) {
+		e = add(s, TDV_EV_ID_ALLOC, TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET);
+		e->seg = seg;
+		e->trans_devid = tid;
+		e->ret = tid;
+	}
+	e = add(s, TDV_EV_GET, F_ENTRY | TDV_F_REFS | TDV_F_RET | TDV_F_VM);
+	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
+	e->refs = refs, e->vm = vm;
+	e = add(s, TDV_EV_DTE_SET, F_ENTRY | TDV_F_GID | TDV_F_IOMMU | TDV_F_VM);
+	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
+	e->gid = gid, e->iommu = 2, e->vm = vm;
+	e = add(s, TDV_EV_VFCTRL, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
+	e->gid = gid, e->iommu = 2;
+}
+
+/* amd_iommufd_viommu_destroy as the patch does it; @put false skips it. */
+static void viommu_destroy(struct stream *s, uint16_t seg, uint32_t kvmfd, uint32_t gen,
+			   uint16_t tid, uint32_t refs_after, uint16_t gid, bool clear,
+			   bool put)
+{
+	struct tdv_event *e;
+
+	e = add(s, TDV_EV_VIOMMU_UNINIT, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
+	e->gid = gid, e->iommu = 2;
+	e = add(s, TDV_EV_VFCTRL, TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = seg, e->gid = gid, e->iommu = 2;
+	if (clear) {
+		e = add(s, TDV_EV_DTE_CLEAR, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+		e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
+		e->gid = gid, e->iommu = 2;
+	}
+	if (!put)
+		return;
+	if (!refs_after) {
+		e = add(s, TDV_EV_ID_FREE, TDV_F_SEG | TDV_F_TRANS_DEVID);
+		e->seg = seg, e->trans_devid = tid;
+	}
+	e = add(s, TDV_EV_PUT, F_ENTRY | TDV_F_REFS);
+	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
+	e->refs = refs_after;
+}
+
+static void vm_destroy(struct stream *s, uint64_t vm)
+{
+	add(s, TDV_EV_VM_DESTROY, TDV_F_VM)->vm = vm;
+}
+
+static void run(struct stream *s, struct sink *out, struct tdv_model_stats *stats)
+{
+	struct tdv_model *m = tdv_model_new(GRACE, collect, out);
+
+	assert_non_null(m);
+	for (unsigned int i = 0; i < s->n; i++)
+		tdv_model_event(m, &s->ev[i]);
+	tdv_model_tick(m, s->ts + 2 * GRACE);
+	tdv_model_finish(m);
+	if (stats)
+		tdv_model_stats(m, stats);
+	tdv_model_free(m);
+}
+
+static void test_clean_lifecycle_reports_nothing(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model_stats st;
+
+	/* One vIOMMU per segment: the patch's hazards do not arise. */
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_create(&s, 1, 4, 1, 0xffff, 1, 2, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	viommu_destroy(&s, 1, 4, 1, 0xffff, 0, 2, true, true);
+	vm_destroy(&s, VM_A);
+	run(&s, &out, &st);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(st.live_entries, 0);
+	assert_int_equal(st.ids_allocated, 0);
+}
+
+static void test_clear_while_shared(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_create(&s, 0, 4, 1, 0xffff, 2, 2, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 1, 1, true, true);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 2, true, true);
+	vm_destroy(&s, VM_A);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_CLEAR_WHILE_SHARED);
+	assert_int_equal(out.reports[0].refs, 2);
+	assert_int_equal(out.reports[0].trans_devid, 0xffff);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_DTE_CLEAR);
+	assert_int_equal(out.reports[0].evidence[0].gid, 1);
+	assert_false(out.reports[0].lossy);
+}
+
+static void test_leak_ref_names_outstanding_get(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model_stats st;
+
+	viommu_create(&s, 1, 5, 1, 0xffff, 1, 7, VM_A);
+	viommu_destroy(&s, 1, 5, 1, 0xffff, 1, 7, true, false);	/* put skipped */
+	vm_destroy(&s, VM_A);
+	run(&s, &out, &st);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_REF);
+	assert_int_equal(out.reports[0].seg, 1);
+	assert_int_equal(out.reports[0].kvmfd, 5);
+	assert_int_equal(out.reports[0].gen, 1);
+	assert_int_equal(out.reports[0].refs, 1);
+	assert_int_equal(out.reports[0].vm, VM_A);
+	assert_int_equal(out.reports[0].owner_tgid, 100);
+	assert_int_equal(out.reports[0].nevidence, 1);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_GET);
+	assert_int_equal(out.reports[0].evidence[0].gid, 7);
+	assert_int_equal(st.live_entries, 1);	/* the kernel still holds it */
+}
+
+/* Teardown still in flight when the VM goes is not a leak. */
+static void test_put_within_grace_is_no_leak(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	vm_destroy(&s, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 0);
+}
+
+static void test_unbalanced_put(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_event *e;
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	/* The double put: no entry any more, so no trans_devid. */
+	e = add(&s, TDV_EV_PUT, TDV_F_SEG | TDV_F_KVMFD | TDV_F_REFS);
+	e->seg = 0, e->kvmfd = 4;
+	vm_destroy(&s, VM_A);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_UNBALANCED_PUT);
+	assert_int_equal(out.reports[0].kvmfd, 4);
+	assert_int_equal(out.reports[0].owner_tgid, 100);
+}
+
+static void test_alias_two_vms_one_fd_number(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	s.tgid = 200;
+	viommu_create(&s, 0, 4, 1, 0xffff, 2, 2, VM_B);	/* same fd, other VMM */
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_ALIAS);
+	assert_int_equal(out.reports[0].vm, VM_A);
+	assert_int_equal(out.reports[0].other_vm, VM_B);
+	assert_int_equal(out.reports[0].owner_tgid, 100);
+	assert_int_equal(out.reports[0].evidence[out.reports[0].nevidence - 1].tgid, 200);
+}
+
+static void test_stale_dte_when_not_cleared(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 3, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 3, false, true);	/* no DTE clear */
+	vm_destroy(&s, VM_A);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_STALE_DTE);
+	assert_int_equal(out.reports[0].trans_devid, 0xffff);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_DTE_SET);
+	assert_int_equal(out.reports[0].evidence[0].gid, 3);
+	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_PUT);
+}
+
+static void test_leak_id_when_not_freed(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xfffe, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xfffe, 0, 1, true, true);
+	/* Drop the id_free the destroy emitted: the id is never returned. */
+	for (unsigned int i = 0, j = 0, n = s.n; i < n; i++) {
+		if (s.ev[i].kind == TDV_EV_ID_FREE)
+			s.n--;
+		else
+			s.ev[j++] = s.ev[i];
+	}
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
+	assert_int_equal(out.reports[0].trans_devid, 0xfffe);
+}
+
+static void test_reserve_clash_and_alloc_fail(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_event *e;
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	e = add(&s, TDV_EV_RESERVE, F_ENTRY | TDV_F_RET);
+	e->seg = 0, e->trans_devid = 0xffff, e->kvmfd = 4, e->gen = 1, e->ret = -16;
+	e = add(&s, TDV_EV_RESERVE, TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET);
+	e->seg = 0, e->trans_devid = 0x0010, e->ret = 0;	/* fine */
+	e = add(&s, TDV_EV_GET, TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_REFS);
+	e->seg = 0, e->kvmfd = 6, e->ret = -28;
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.reports[0].kind, TDV_R_RESERVE_CLASH);
+	assert_int_equal(out.reports[0].trans_devid, 0xffff);
+	assert_int_equal(out.reports[0].kvmfd, 4);
+	assert_int_equal(out.reports[1].kind, TDV_R_ALLOC_FAIL);
+	assert_int_equal(out.reports[1].ret, -28);
+	assert_int_equal(out.reports[1].pool_used, 1);
+	assert_int_equal(out.reports[1].kvmfd, 6);
+}
+
+static void test_fini_live(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model_stats st;
+
+	viommu_create(&s, 1, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	add(&s, TDV_EV_SEG_FINI, TDV_F_SEG)->seg = 1;
+	run(&s, &out, &st);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_FINI_LIVE);
+	assert_int_equal(out.reports[0].seg, 1);
+	assert_int_equal(st.live_entries, 1);
+	assert_int_equal(st.ids_allocated, 1);
+}
+
+static void feed(void *ctx, const struct tdv_event *e)
+{
+	tdv_model_event(ctx, e);
+}
+
+/* Events from two CPUs arrive up to 3 us out of order: same reports. */
+static void test_out_of_order_delivery(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_reorder r;
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 1, 1, true, false);
+	vm_destroy(&s, VM_A);
+	/* Swap neighbours pairwise: each put ahead of what preceded it. */
+	for (unsigned int i = 0; i + 1 < s.n; i += 2) {
+		struct tdv_event t = s.ev[i];
+
+		s.ev[i] = s.ev[i + 1];
+		s.ev[i + 1] = t;
+	}
+	tdv_reorder_init(&r, 5000);
+	for (unsigned int i = 0; i < s.n; i++) {
+		tdv_reorder_push(&r, &s.ev[i], feed, m);
+		tdv_reorder_drain(&r, s.ev[i].ts_ns, feed, m);
+	}
+	tdv_reorder_flush(&r, feed, m);
+	tdv_model_tick(m, s.ts + 2 * GRACE);
+	tdv_model_finish(m);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_REF);
+	assert_int_equal(out.reports[0].evidence[0].gid, 1);
+	tdv_reorder_free(&r);
+	tdv_model_free(m);
+}
+
+static void append(void *ctx, const struct tdv_event *e)
+{
+	struct stream *s = ctx;
+
+	s->ev[s->n++] = *e;
+}
+
+static void test_reorder_sorts_and_keeps_ties(void **state)
+{
+	uint64_t ts[] = { 50, 10, 30, 10, 20 };
+	struct stream got = {};
+	struct tdv_reorder r;
+
+	tdv_reorder_init(&r, 0);
+	for (unsigned int i = 0; i < 5; i++) {
+		struct tdv_event e = { .ts_ns = ts[i], .pid = i };
+
+		tdv_reorder_push(&r, &e, NULL, NULL);
+	}
+	tdv_reorder_drain(&r, 20, append, &got);
+	assert_int_equal(got.n, 3);
+	assert_int_equal(got.ev[0].pid, 1);	/* 10, first to arrive */
+	assert_int_equal(got.ev[1].pid, 3);	/* 10, second */
+	assert_int_equal(got.ev[2].pid, 4);	/* 20 */
+	tdv_reorder_free(&r);
+}
+
+static void test_loss_marks_reports_lossy(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 1, 1, true, false);
+	vm_destroy(&s, VM_A);
+	tdv_model_loss(m, s.ev[2].ts_ns);	/* lost while the VM lived */
+	for (unsigned int i = 0; i < s.n; i++)
+		tdv_model_event(m, &s.ev[i]);
+	tdv_model_finish(m);
+	assert_int_equal(out.n, 1);
+	assert_true(out.reports[0].lossy);
+	tdv_model_free(m);
+}
+
+/* Released entries are freed: state stays flat over many lifecycles. */
+static void test_memory_flat_over_churn(void **state)
+{
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	struct tdv_model_stats st;
+	struct stream s = { .tgid = 100 };
+
+	for (unsigned int i = 0; i < 20000; i++) {
+		s.n = 0;
+		viommu_create(&s, i % 2, 4 + i % 8, i / 16 + 1, 0xffff - i % 8, 1, 1, VM_A + i);
+		viommu_destroy(&s, i % 2, 4 + i % 8, i / 16 + 1, 0xffff - i % 8, 0, 1, true,
+			       true);
+		vm_destroy(&s, VM_A + i);
+		for (unsigned int j = 0; j < s.n; j++)
+			tdv_model_event(m, &s.ev[j]);
+	}
+	tdv_model_finish(m);
+	tdv_model_stats(m, &st);
+	assert_int_equal(out.n, 0);
+	assert_int_equal(st.live_entries, 0);
+	assert_int_equal(st.ids_allocated, 0);
+	tdv_model_free(m);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_clean_lifecycle_reports_nothing),
+		cmocka_unit_test(test_clear_while_shared),
+		cmocka_unit_test(test_leak_ref_names_outstanding_get),
+		cmocka_unit_test(test_put_within_grace_is_no_leak),
+		cmocka_unit_test(test_unbalanced_put),
+		cmocka_unit_test(test_alias_two_vms_one_fd_number),
+		cmocka_unit_test(test_stale_dte_when_not_cleared),
+		cmocka_unit_test(test_leak_id_when_not_freed),
+		cmocka_unit_test(test_reserve_clash_and_alloc_fail),
+		cmocka_unit_test(test_fini_live),
+		cmocka_unit_test(test_out_of_order_delivery),
+		cmocka_unit_test(test_reorder_sorts_and_keeps_ties),
+		cmocka_unit_test(test_loss_marks_reports_lossy),
+		cmocka_unit_test(test_memory_flat_over_churn),
+	};
+
+	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
+}

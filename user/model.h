@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The state model: what the kernel's trans_devid allocator holds, rebuilt
+ * from the event stream, and the anomalies that become certain as it goes.
+ *
+ * Per (seg, kvmfd, gen) an entry with its refs, trans_devid, owning VM and
+ * process, its vIOMMUs and outstanding gets; per segment the allocated pool;
+ * per (seg, trans_devid) the translate DTE and the VF control registers that
+ * point at it. Entries are freed once released and reported, so memory
+ * follows the kernel's live state, not the length of the run.
+ */
+#ifndef TDV_MODEL_H
+#define TDV_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <linux/types.h>
+#include "tdvtrace.h"
+
+enum tdv_report_kind {
+	TDV_R_LEAK_REF,
+	TDV_R_LEAK_ID,
+	TDV_R_UNBALANCED_PUT,
+	TDV_R_ALIAS,
+	TDV_R_STALE_DTE,
+	TDV_R_CLEAR_WHILE_SHARED,
+	TDV_R_RESERVE_CLASH,
+	TDV_R_ALLOC_FAIL,
+	TDV_R_FINI_LIVE,
+	TDV_R_KINDS,
+};
+
+/* One event that a report rests on. */
+struct tdv_evidence {
+	uint64_t ts_ns;
+	uint32_t kind;		/* enum tdv_event_kind */
+	uint32_t pid, tgid;
+	char comm[TDV_COMM_LEN];
+	uint16_t gid, iommu;
+	uint32_t refs;
+	uint64_t vm;
+};
+
+#define TDV_MAX_EVIDENCE 16
+
+struct tdv_report {
+	enum tdv_report_kind kind;
+	uint64_t ts_ns;		/* when it became certain */
+	uint16_t seg;
+	uint32_t kvmfd;
+	uint32_t gen;
+	uint16_t trans_devid;
+	uint32_t refs;		/* refs outstanding, where it applies */
+	uint64_t vm;
+	uint64_t other_vm;	/* alias: the VM that hit the entry */
+	uint32_t owner_tgid;
+	char owner_comm[TDV_COMM_LEN];
+	int32_t ret;		/* alloc_fail / reserve_clash */
+	uint32_t pool_used;	/* alloc_fail: ids allocated in the segment */
+	bool lossy;		/* events were lost inside the evidence window */
+	bool has_entry;		/* seg/kvmfd/gen name an entry */
+	char detail[160];
+	unsigned int nevidence;
+	struct tdv_evidence evidence[TDV_MAX_EVIDENCE];
+};
+
+typedef void (*tdv_report_fn)(void *ctx, const struct tdv_report *r);
+
+struct tdv_model;
+
+/* @grace_ns: how long teardown may still be in flight after a VM goes. */
+struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx);
+void tdv_model_free(struct tdv_model *m);
+
+/* Apply one event (in timestamp order: see tdv_reorder). */
+void tdv_model_event(struct tdv_model *m, const struct tdv_event *e);
+
+/* Events were lost up to @ts_ns: reports whose evidence reaches back past
+ * the previous loss mark are "lossy". */
+void tdv_model_loss(struct tdv_model *m, uint64_t ts_ns);
+
+/* Time moved on to @now_ns: report what waited out its grace period. */
+void tdv_model_tick(struct tdv_model *m, uint64_t now_ns);
+
+/* End of the stream: report everything still pending. */
+void tdv_model_finish(struct tdv_model *m);
+
+/* Counts for summaries and tests. */
+struct tdv_model_stats {
+	uint64_t reports[TDV_R_KINDS];
+	uint64_t live_entries;
+	uint64_t ids_allocated;	/* over all segments */
+};
+
+void tdv_model_stats(const struct tdv_model *m, struct tdv_model_stats *out);
+
+const char *tdv_report_kind_name(enum tdv_report_kind kind);
+
+#endif /* TDV_MODEL_H */
