@@ -1,0 +1,108 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include "live.h"
+#include "preflight.h"
+
+#define POLL_MS 100
+#define LOSS_CHECK_NS 1000000000ULL
+
+static volatile sig_atomic_t exiting;
+
+static void on_signal(int sig)
+{
+	exiting = 1;
+}
+
+uint64_t tdv_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000ULL + ts.tv_nsec;
+}
+
+static uint64_t total_drops(struct tdv_session *s)
+{
+	struct tdv_counters c[TDV_EV_MAX];
+	uint64_t drops = 0;
+
+	if (tdv_session_counters(s, c))
+		return 0;
+	for (int k = 0; k < TDV_EV_MAX; k++)
+		drops += c[k].drops;
+	return drops;
+}
+
+int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
+		   ring_buffer_sample_fn on_event, void *ctx)
+{
+	/* No SA_RESTART: a signal must cut the poll short. */
+	struct sigaction sa = { .sa_handler = on_signal };
+	char what[128];
+	int err;
+
+	memset(l, 0, sizeof(*l));
+	tdv_libbpf_logging(opts->verbose);
+	err = tdv_preflight();
+	if (err)
+		return err;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	err = tdv_session_open(&l->session, opts, on_event, ctx);
+	if (err)
+		return err;
+	tdv_session_describe(&l->session, what, sizeof(what));
+	fprintf(stderr, "tdvtrace: %s; Ctrl-C to stop\n", what);
+	l->start_ns = tdv_now_ns();
+	if (opts->duration_s)
+		l->deadline_ns = l->start_ns + opts->duration_s * 1000000000ULL;
+	return 0;
+}
+
+int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
+{
+	uint64_t next_check = l->start_ns + LOSS_CHECK_NS;
+
+	while (!exiting) {
+		uint64_t now, new_drops = 0;
+		int err = tdv_session_poll(&l->session, POLL_MS);
+
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "tdvtrace: ring buffer poll: %s\n", strerror(-err));
+			return TDV_EXIT_ENV;
+		}
+		now = tdv_now_ns();
+		if (now >= next_check) {
+			uint64_t drops = total_drops(&l->session);
+
+			next_check = now + LOSS_CHECK_NS;
+			if (drops > l->drops) {
+				new_drops = drops - l->drops;
+				fprintf(stderr, "tdvtrace: lost %" PRIu64
+					" events (ring buffer full)\n", new_drops);
+				l->drops = drops;
+			}
+		}
+		if (tick)
+			tick(ctx, now, new_drops);
+		fflush(stdout);
+		if (l->deadline_ns && now >= l->deadline_ns)
+			break;
+	}
+	tdv_session_poll(&l->session, 0);
+	return 0;
+}
+
+void tdv_live_stop(struct tdv_live *l, uint64_t events)
+{
+	l->drops = total_drops(&l->session);
+	fflush(stdout);
+	fprintf(stderr, "tdvtrace: %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64 " missed\n",
+		events, l->drops, (uint64_t)tdv_session_missed(&l->session));
+	tdv_session_close(&l->session);
+}

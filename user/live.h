@@ -1,0 +1,35 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * The loop every live command shares: attach, poll the ring buffer until
+ * SIGINT/SIGTERM or -d, notice lost events as they happen, and say at exit
+ * how many events came and how many were lost.
+ */
+#ifndef TDV_LIVE_H
+#define TDV_LIVE_H
+
+#include <stdint.h>
+#include "session.h"
+
+struct tdv_live {
+	struct tdv_session session;
+	uint64_t start_ns;
+	uint64_t deadline_ns;	/* 0: none */
+	uint64_t drops;		/* lost so far */
+};
+
+/* Called about every 100 ms with the time and the events lost since last. */
+typedef void (*tdv_tick_fn)(void *ctx, uint64_t now_ns, uint64_t new_drops);
+
+uint64_t tdv_now_ns(void);
+
+/* Preflight, signals, open the session. 0 or a TDV_EXIT_* status. */
+int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
+		   ring_buffer_sample_fn on_event, void *ctx);
+
+/* Run until stopped. Returns 0 or TDV_EXIT_ENV if polling failed. */
+int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx);
+
+/* Print "N events, M lost, K missed" to stderr and detach everything. */
+void tdv_live_stop(struct tdv_live *l, uint64_t events);
+
+#endif /* TDV_LIVE_H */

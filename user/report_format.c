@@ -1,0 +1,102 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include "event_format.h"
+#include "report_format.h"
+
+static double secs_since(uint64_t ts, uint64_t start)
+{
+	return ts > start ? (ts - start) / 1e9 : 0;
+}
+
+void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns)
+{
+	fprintf(f, "%.6f %s seg=%u", secs_since(r->ts_ns, start_ns),
+		tdv_report_kind_name(r->kind), r->seg);
+	if (r->has_entry || r->kvmfd)
+		fprintf(f, " kvmfd=%u", r->kvmfd);
+	if (r->has_entry)
+		fprintf(f, " gen=%u", r->gen);
+	fprintf(f, " trans_devid=0x%04x", r->trans_devid);
+	if (r->has_entry)
+		fprintf(f, " refs=%u", r->refs);
+	if (r->vm)
+		fprintf(f, " vm=0x%" PRIx64, r->vm);
+	if (r->other_vm)
+		fprintf(f, " other_vm=0x%" PRIx64, r->other_vm);
+	if (r->owner_tgid)
+		fprintf(f, " owner=%u/%.16s", r->owner_tgid, r->owner_comm);
+	if (r->kind == TDV_R_ALLOC_FAIL)
+		fprintf(f, " ret=%d pool_used=%u", r->ret, r->pool_used);
+	fprintf(f, " [%s]", r->lossy ? "lossy: events were lost" : "exact");
+	if (r->detail[0])
+		fprintf(f, ": %s", r->detail);
+	fputc('\n', f);
+	for (unsigned int i = 0; i < r->nevidence; i++) {
+		const struct tdv_evidence *ev = &r->evidence[i];
+
+		fprintf(f, "    %-14s at %.6f pid %u (%.16s)", tdv_event_name(ev->kind),
+			secs_since(ev->ts_ns, start_ns), ev->tgid, ev->comm);
+		if (ev->kind != TDV_EV_PUT && ev->kind != TDV_EV_SEG_FINI &&
+		    ev->kind != TDV_EV_RESERVE)
+			fprintf(f, " gid %u iommu 0x%04x", ev->gid, ev->iommu);
+		fputc('\n', f);
+	}
+}
+
+void tdv_report_print_json(FILE *f, const struct tdv_report *r)
+{
+	fprintf(f, "{\"kind\":\"%s\",\"ts_ns\":%" PRIu64 ",\"seg\":%u",
+		tdv_report_kind_name(r->kind), r->ts_ns, r->seg);
+	if (r->has_entry || r->kvmfd)
+		fprintf(f, ",\"kvmfd\":%u", r->kvmfd);
+	if (r->has_entry)
+		fprintf(f, ",\"gen\":%u,\"refs\":%u", r->gen, r->refs);
+	fprintf(f, ",\"trans_devid\":%u", r->trans_devid);
+	if (r->vm)
+		fprintf(f, ",\"vm\":\"0x%" PRIx64 "\"", r->vm);
+	if (r->other_vm)
+		fprintf(f, ",\"other_vm\":\"0x%" PRIx64 "\"", r->other_vm);
+	if (r->owner_tgid) {
+		fprintf(f, ",\"owner\":{\"pid\":%u,\"comm\":", r->owner_tgid);
+		tdv_json_string(f, r->owner_comm, sizeof(r->owner_comm));
+		fputc('}', f);
+	}
+	if (r->kind == TDV_R_ALLOC_FAIL || r->kind == TDV_R_RESERVE_CLASH)
+		fprintf(f, ",\"ret\":%d", r->ret);
+	if (r->kind == TDV_R_ALLOC_FAIL)
+		fprintf(f, ",\"pool_used\":%u", r->pool_used);
+	fprintf(f, ",\"confidence\":\"%s\",\"detail\":", r->lossy ? "lossy" : "exact");
+	tdv_json_string(f, r->detail, sizeof(r->detail));
+	fputs(",\"evidence\":[", f);
+	for (unsigned int i = 0; i < r->nevidence; i++) {
+		const struct tdv_evidence *ev = &r->evidence[i];
+
+		fprintf(f, "%s{\"event\":\"%s\",\"ts_ns\":%" PRIu64 ",\"pid\":%u,\"tgid\":%u,"
+			"\"comm\":", i ? "," : "", tdv_event_name(ev->kind), ev->ts_ns,
+			ev->pid, ev->tgid);
+		tdv_json_string(f, ev->comm, sizeof(ev->comm));
+		fprintf(f, ",\"gid\":%u,\"iommu\":%u}", ev->gid, ev->iommu);
+	}
+	fputs("]}\n", f);
+}
+
+void tdv_report_print_summary(FILE *f, const struct tdv_model_stats *st)
+{
+	uint64_t total = 0;
+	const char *sep = ": ";
+
+	for (int k = 0; k < TDV_R_KINDS; k++)
+		total += st->reports[k];
+	if (!total) {
+		fprintf(f, "tdvtrace: no leaks or anomalies\n");
+		return;
+	}
+	fprintf(f, "tdvtrace: %" PRIu64 " report%s", total, total == 1 ? "" : "s");
+	for (int k = 0; k < TDV_R_KINDS; k++) {
+		if (!st->reports[k])
+			continue;
+		fprintf(f, "%s%" PRIu64 " %s", sep, st->reports[k], tdv_report_kind_name(k));
+		sep = ", ";
+	}
+	fputc('\n', f);
+}

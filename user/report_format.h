@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* Printing leak and anomaly reports as text or NDJSON. */
+#ifndef TDV_REPORT_FORMAT_H
+#define TDV_REPORT_FORMAT_H
+
+#include <stdio.h>
+#include "model.h"
+
+/* A headline and one indented line per piece of evidence. */
+void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns);
+
+/* One JSON object and a newline: "kind" as SPEC.md names it. */
+void tdv_report_print_json(FILE *f, const struct tdv_report *r);
+
+/* "2 reports: 1 leak_ref, 1 alias" or "no leaks or anomalies". */
+void tdv_report_print_summary(FILE *f, const struct tdv_model_stats *st);
+
+#endif /* TDV_REPORT_FORMAT_H */
