@@ -100,7 +100,7 @@ static int on_event(void *data, void *raw, size_t size)
 	return 0;
 }
 
-static void on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
+static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 {
 	struct leaks_ctx *ctx = data;
 
@@ -108,6 +108,7 @@ static void on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 		tdv_model_loss(ctx->model, now_ns);
 	tdv_reorder_drain(&ctx->reorder, now_ns, to_model, ctx);
 	tdv_model_tick(ctx->model, now_ns - REORDER_WINDOW_NS);
+	return false;
 }
 
 int cmd_leaks(int argc, char **argv)

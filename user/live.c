@@ -88,8 +88,8 @@ int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 				l->drops = drops;
 			}
 		}
-		if (tick)
-			tick(ctx, now, new_drops);
+		if (tick && tick(ctx, now, new_drops))
+			break;
 		fflush(stdout);
 		if (l->deadline_ns && now >= l->deadline_ns)
 			break;

@@ -7,6 +7,7 @@
 #ifndef TDV_LIVE_H
 #define TDV_LIVE_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include "session.h"
 
@@ -17,8 +18,11 @@ struct tdv_live {
 	uint64_t drops;		/* lost so far */
 };
 
-/* Called about every 100 ms with the time and the events lost since last. */
-typedef void (*tdv_tick_fn)(void *ctx, uint64_t now_ns, uint64_t new_drops);
+/*
+ * Called about every 100 ms with the time and the events lost since the
+ * last call; returning true ends the run.
+ */
+typedef bool (*tdv_tick_fn)(void *ctx, uint64_t now_ns, uint64_t new_drops);
 
 uint64_t tdv_now_ns(void);
 

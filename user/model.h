@@ -95,6 +95,27 @@ struct tdv_model_stats {
 
 void tdv_model_stats(const struct tdv_model *m, struct tdv_model_stats *out);
 
+/* trans_devids allocated in @seg's pool as the model knows it. */
+uint32_t tdv_model_pool_used(const struct tdv_model *m, uint16_t seg);
+
+/* A live entry as `top` shows it. */
+struct tdv_entry_view {
+	uint16_t seg;
+	uint32_t kvmfd, gen;
+	uint16_t trans_devid;
+	uint32_t refs;
+	uint32_t viommus;	/* gets still outstanding: one per vIOMMU */
+	uint64_t vm;
+	uint32_t owner_tgid;
+	char owner_comm[TDV_COMM_LEN];
+	uint64_t created_ns;
+	bool leaked;		/* reported as leak_ref */
+};
+
+/* Visit every live entry (in no particular order). */
+void tdv_model_each_entry(const struct tdv_model *m,
+			  void (*fn)(void *ctx, const struct tdv_entry_view *v), void *ctx);
+
 const char *tdv_report_kind_name(enum tdv_report_kind kind);
 
 #endif /* TDV_MODEL_H */

@@ -19,6 +19,7 @@ static const struct {
 } commands[] = {
 	{ "probes", cmd_probes, "which probe points this kernel has and how each attaches" },
 	{ "trace", cmd_trace, "one line (or JSON object) per event, live" },
+	{ "top", cmd_top, "live table per VM: seg, kvmfd, trans_devid, refs, vIOMMUs, owner, age" },
 	{ "leaks", cmd_leaks, "report leaks and anomalies as they become certain; exit 1 if any" },
 };
 

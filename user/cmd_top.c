@@ -1,0 +1,215 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include "commands.h"
+#include "event_format.h"
+#include "live.h"
+#include "model.h"
+#include "reorder.h"
+
+#define REORDER_WINDOW_NS 20000000ULL
+#define MAX_ROWS 4096
+
+static const char top_doc[] =
+	"A live table of the VMs holding trans_devids: seg, kvmfd, gen, "
+	"trans_devid, refs, vIOMMUs, owner pid/comm, age; ids allocated per "
+	"segment.\v"
+	"[interval [count]]: refresh every interval seconds (default 1), count "
+	"times (default: until interrupted).";
+
+struct top_ctx {
+	struct tdv_options opts;
+	bool batch;
+	unsigned int interval_s;
+	unsigned int count;
+	unsigned int npos;
+	uint64_t events, bad;
+	struct tdv_reorder reorder;
+	struct tdv_model *model;
+	uint64_t next_ns;
+	unsigned int printed;
+	struct tdv_entry_view rows[MAX_ROWS];
+	unsigned int nrows;
+};
+
+static error_t parse_top(int key, char *arg, struct argp_state *state)
+{
+	struct top_ctx *ctx = state->input;
+	uint64_t v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &ctx->opts;
+		break;
+	case 'b':
+		ctx->batch = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (ctx->npos >= 2)
+			argp_error(state, "unexpected argument '%s': expected [interval [count]]", arg);
+		if (tdv_parse_uint(arg, 86400, &v) || !v)
+			argp_error(state, "invalid %s '%s': expected a number > 0",
+				   ctx->npos ? "count" : "interval", arg);
+		if (ctx->npos++)
+			ctx->count = v;
+		else
+			ctx->interval_s = v;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_option top_options[] = {
+	{ "batch", 'b', NULL, 0, "Plain snapshots, no screen clearing (for scripts)", 0 },
+	{},
+};
+
+static const struct argp_child top_children[] = {
+	{ &tdv_common_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp top_argp = {
+	.options = top_options,
+	.parser = parse_top,
+	.args_doc = "[interval [count]]",
+	.doc = top_doc,
+	.children = top_children,
+};
+
+static void ignore_report(void *ctx, const struct tdv_report *r)
+{
+}
+
+static void to_model(void *data, const struct tdv_event *e)
+{
+	struct top_ctx *ctx = data;
+
+	tdv_model_event(ctx->model, e);
+}
+
+static int on_event(void *data, void *raw, size_t size)
+{
+	struct top_ctx *ctx = data;
+	struct tdv_event e;
+
+	if (tdv_event_decode(raw, size, &e)) {
+		ctx->bad++;
+		return 0;
+	}
+	ctx->events++;
+	tdv_reorder_push(&ctx->reorder, &e, to_model, ctx);
+	return 0;
+}
+
+static void collect_row(void *data, const struct tdv_entry_view *v)
+{
+	struct top_ctx *ctx = data;
+
+	if (ctx->nrows < MAX_ROWS)
+		ctx->rows[ctx->nrows++] = *v;
+}
+
+static int by_seg_kvmfd(const void *a, const void *b)
+{
+	const struct tdv_entry_view *x = a, *y = b;
+
+	if (x->seg != y->seg)
+		return x->seg < y->seg ? -1 : 1;
+	return x->kvmfd < y->kvmfd ? -1 : x->kvmfd > y->kvmfd;
+}
+
+static void print_table(struct top_ctx *ctx, uint64_t now_ns)
+{
+	uint32_t per_seg[64] = {};	/* ids allocated, first 64 segments */
+	const char *sep = "";
+
+	ctx->nrows = 0;
+	tdv_model_each_entry(ctx->model, collect_row, ctx);
+	qsort(ctx->rows, ctx->nrows, sizeof(ctx->rows[0]), by_seg_kvmfd);
+	if (!ctx->batch && !ctx->opts.json)
+		fputs("\033[H\033[2J", stdout);
+	for (unsigned int s = 0; s < 64; s++)
+		per_seg[s] = tdv_model_pool_used(ctx->model, s);
+	if (ctx->opts.json) {
+		for (unsigned int i = 0; i < ctx->nrows; i++) {
+			const struct tdv_entry_view *v = &ctx->rows[i];
+
+			printf("{\"ts_ns\":%" PRIu64 ",\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,"
+			       "\"trans_devid\":%u,\"refs\":%u,\"viommus\":%u,\"vm\":\"0x%" PRIx64
+			       "\",\"pid\":%u,\"comm\":", now_ns, v->seg, v->kvmfd, v->gen,
+			       v->trans_devid, v->refs, v->viommus, v->vm, v->owner_tgid);
+			tdv_json_string(stdout, v->owner_comm, sizeof(v->owner_comm));
+			printf(",\"age_s\":%.3f,\"leaked\":%s}\n",
+			       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
+			       v->leaked ? "true" : "false");
+		}
+		return;
+	}
+	printf("tdvtrace top: %u entries; ids allocated per seg:", ctx->nrows);
+	for (unsigned int s = 0; s < 64; s++) {
+		if (!per_seg[s])
+			continue;
+		printf("%s seg%u=%u", sep, s, per_seg[s]);
+		sep = ",";
+	}
+	if (!*sep)
+		printf(" none");
+	printf("\n%-4s %-6s %-4s %-6s %-5s %-7s %-7s %-16s %-9s %s\n", "SEG", "KVMFD", "GEN",
+	       "TRANS", "REFS", "VIOMMUS", "PID", "COMM", "AGE(s)", "VM");
+	for (unsigned int i = 0; i < ctx->nrows; i++) {
+		const struct tdv_entry_view *v = &ctx->rows[i];
+
+		printf("%-4u %-6u %-4u 0x%04x %-5u %-7u %-7u %-16s %-9.1f 0x%" PRIx64 "%s\n",
+		       v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs, v->viommus,
+		       v->owner_tgid, v->owner_comm,
+		       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0, v->vm,
+		       v->leaked ? " LEAKED" : "");
+	}
+	putchar('\n');
+}
+
+static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
+{
+	struct top_ctx *ctx = data;
+
+	if (new_drops)
+		tdv_model_loss(ctx->model, now_ns);
+	tdv_reorder_drain(&ctx->reorder, now_ns, to_model, ctx);
+	tdv_model_tick(ctx->model, now_ns - REORDER_WINDOW_NS);
+	if (now_ns < ctx->next_ns)
+		return false;
+	ctx->next_ns = now_ns + ctx->interval_s * 1000000000ULL;
+	print_table(ctx, now_ns);
+	return ctx->count && ++ctx->printed >= ctx->count;
+}
+
+int cmd_top(int argc, char **argv)
+{
+	struct top_ctx *ctx = calloc(1, sizeof(*ctx));
+	struct tdv_live live;
+	int err;
+
+	if (!ctx)
+		return TDV_EXIT_ENV;
+	ctx->interval_s = 1;
+	tdv_options_init(&ctx->opts);
+	argp_parse(&top_argp, argc, argv, 0, NULL, ctx);
+	ctx->model = tdv_model_new(500000000ULL, ignore_report, ctx);
+	tdv_reorder_init(&ctx->reorder, REORDER_WINDOW_NS);
+	err = ctx->model ? tdv_live_start(&live, &ctx->opts, on_event, ctx) : TDV_EXIT_ENV;
+	if (err)
+		goto out;
+	ctx->next_ns = live.start_ns + ctx->interval_s * 1000000000ULL;
+	err = tdv_live_run(&live, on_tick, ctx);
+	tdv_live_stop(&live, ctx->events);
+out:
+	tdv_reorder_free(&ctx->reorder);
+	tdv_model_free(ctx->model);
+	free(ctx);
+	return err;
+}
