@@ -85,9 +85,12 @@ static int scan_kallsyms(struct tdv_probe_set *set, bool found[])
 				continue;
 			if (!name[len]) {
 				found[i] = true;
+				p->why[0] = '\0';
 				snprintf(p->module, sizeof(p->module), "%s",
 					 mod[0] ? mod : "vmlinux");
-			} else if (name[len] == '.' && !found[i]) {
+			} else if (name[len] == '.' && !found[i] &&
+				   strcmp(name + len, ".cold")) {
+				/* .cold is a split-off slow path, not a clone */
 				set_why(p, "inlined or cloned by the compiler (only %s exists)",
 					 name);
 			}
@@ -136,7 +139,8 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 	err = scan_kallsyms(set, found);
 	if (err)
 		return err;
-	if (mode != TDV_ATTACH_KPROBE && tracing_ok)
+	/* BTF is looked up in every mode: `probes` shows where fentry could go. */
+	if (tracing_ok)
 		btfs.vmlinux = btf__load_vmlinux_btf();
 
 	for (int i = 0; i < PROC_EXIT_INDEX; i++) {

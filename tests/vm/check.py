@@ -354,6 +354,61 @@ def check_lost_events(d):
     equal(printed + lost, expected, "printed + lost = events the churn caused")
 
 
+def leaks_reports(d, name):
+    return events(d, name + ".json")
+
+
+def one_report(d, name, kind, **fields):
+    """Exactly one report, of this kind, with these fields; exit status 1."""
+    reps = leaks_reports(d, name)
+    equal([r["kind"] for r in reps], [kind], name + ": report kinds")
+    r = reps[0]
+    for k, v in fields.items():
+        equal((k, r.get(k)), (k, v), name + ": field " + k)
+    equal(r["confidence"], "exact", name + ": confidence")
+    equal(rc(d, name + ".rc"), 1, name + ": exit status when something was found")
+    return r
+
+
+def check_leaks_faults(d):
+    equal(leaks_reports(d, "clean"), [], "clean: no report")
+    equal(rc(d, "clean.rc"), 0, "clean: exit status 0")
+    expect("no leaks or anomalies" in read(d, "clean.err"), "clean: summary")
+
+    c = ctl(d, "leak_ref.ctl")
+    r = one_report(d, "leak_ref", "leak_ref", seg=0, kvmfd=c["A"]["kvmfd"],
+                   gen=1, trans_devid=0xffff, refs=1)
+    equal([(e["event"], e["gid"]) for e in r["evidence"]],
+          [("get", c["a1"]["gid"])], "leak_ref: the outstanding get and its gid")
+    expect(r["owner"]["comm"] == "tdvctl", "leak_ref: owner comm", r["owner"])
+
+    c = ctl(d, "unbalanced_put.ctl")
+    one_report(d, "unbalanced_put", "unbalanced_put", seg=0,
+               kvmfd=c["A"]["kvmfd"])
+
+    c = ctl(d, "stale_dte.ctl")
+    r = one_report(d, "stale_dte", "stale_dte", seg=1, kvmfd=c["A"]["kvmfd"],
+                   gen=1, trans_devid=0xffff)
+    equal([e["event"] for e in r["evidence"]], ["dte_set", "put"],
+          "stale_dte: evidence")
+
+    c = ctl(d, "clear_while_shared.ctl")
+    r = one_report(d, "clear_while_shared", "clear_while_shared", seg=0,
+                   kvmfd=c["A"]["kvmfd"], trans_devid=0xffff, refs=2)
+    equal(r["evidence"][0]["event"], "dte_clear", "evidence starts with the clear")
+    equal(r["evidence"][0]["gid"], c["a1"]["gid"], "cleared by a1's destroy")
+
+    c = ctl(d, "reserve_clash.ctl")
+    one_report(d, "reserve_clash", "reserve_clash", seg=0, trans_devid=0xffff,
+               kvmfd=c["A"]["kvmfd"], ret=EEXIST_ERRNO["EBUSY"])
+
+    for name, err, seg in (("alloc_fail_enospc", "ENOSPC", 1),
+                           ("alloc_fail_enomem", "ENOMEM", 0)):
+        c = ctl(d, name + ".ctl")
+        one_report(d, name, "alloc_fail", seg=seg, kvmfd=c["A"]["kvmfd"],
+                   ret=EEXIST_ERRNO[err], pool_used=0)
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0

@@ -12,9 +12,10 @@ while [ $i -lt $CYCLES ]; do
 	printf 'vm V%d\nviommu v%d V%d 0\ndestroy v%d\nclose V%d\n' $i $i $i $i $i >> /tmp/churn
 	i=$((i + 1))
 done
-# Per cycle: id_alloc get dte_set vfctrl viommu_init, viommu_uninit vfctrl
-# dte_clear id_free put viommu_destroy, vm_destroy; then one proc_exit.
-echo $((CYCLES * 13 + 1)) > "$OUT/expected_events"
+# Per cycle: id_alloc get dte_set vfctrl viommu_init (5), viommu_uninit
+# vfctrl dte_clear id_free put viommu_destroy (6), vm_destroy (1); then one
+# proc_exit.
+echo $((CYCLES * 12 + 1)) > "$OUT/expected_events"
 
 tdv_start lost trace --json --ringbuf-kb 4
 kill -STOP $TDV_PID_lost

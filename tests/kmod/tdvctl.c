@@ -1,0 +1,444 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdvctl: drive the tdvsim simulator for tests and the demo.
+ *
+ *   tdvctl [--truth FILE] script FILE|-
+ *   tdvctl [--truth FILE] churn --vms N --viommus M --seed S --procs P
+ *
+ * Script commands, one per line ('#' starts a comment):
+ *   vm NAME                 create a VM; prints "vm NAME kvmfd=N"
+ *   close NAME              close the VM's fd (the last close destroys it)
+ *   viommu V NAME IOMMU     create vIOMMU V for VM NAME on IOMMU index 0..3;
+ *                           prints "viommu V seg= iommu= gid= trans_devid=
+ *                           refs= ret=" (refs: kvmfd_xa after the call)
+ *   destroy V               destroy vIOMMU V; prints "destroy V ... refs="
+ *   reserve SEG ID          amd_iommu_trans_devid_reserve; prints ret=
+ *   fini SEG                amd_iommu_pci_seg_trans_devid_fini
+ *   fault NAME [COUNT]      the next COUNT (1) matching operations fail:
+ *                           skip_put double_put fail_init_one
+ *                           fail_alloc_enospc fail_alloc_enomem
+ *                           skip_dte_clear skip_id_free
+ *   state SEG               print kvmfd_xa's entries and the pool counts
+ *   sleep MS | touch PATH | wait PATH (up to 30 s) | exit
+ *
+ * Truth (--truth FILE): NDJSON, one object per action, appended with one
+ * write() each so concurrent processes interleave whole lines:
+ *   {"pid":P,"op":"vm","vm":"A","kvmfd":4}
+ *   {"pid":P,"op":"viommu","viommu":"v1","vm":"A","kvmfd":4,"seg":0,
+ *    "iommu":2,"gid":1,"trans_devid":65535,"refs":1,"ret":0}
+ *   {"pid":P,"op":"destroy","viommu":"v1","kvmfd":4,"seg":0,"iommu":2,
+ *    "gid":1,"trans_devid":65535,"refs":0}
+ *   {"pid":P,"op":"close","vm":"A","kvmfd":4}
+ *   {"pid":P,"op":"reserve","seg":0,"id":16,"ret":0}
+ *   {"pid":P,"op":"fini","seg":0} / {"pid":P,"op":"fault","fault":"skip_put","count":1}
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+#include "tdvsim_uapi.h"
+
+#define MAX_NAMES 4096
+
+static const char *const fault_names[TDVSIM_NR_FAULTS] = {
+	[TDVSIM_FAULT_SKIP_PUT] = "skip_put",
+	[TDVSIM_FAULT_DOUBLE_PUT] = "double_put",
+	[TDVSIM_FAULT_FAIL_INIT_ONE] = "fail_init_one",
+	[TDVSIM_FAULT_FAIL_ALLOC_ENOSPC] = "fail_alloc_enospc",
+	[TDVSIM_FAULT_FAIL_ALLOC_ENOMEM] = "fail_alloc_enomem",
+	[TDVSIM_FAULT_SKIP_DTE_CLEAR] = "skip_dte_clear",
+	[TDVSIM_FAULT_SKIP_ID_FREE] = "skip_id_free",
+};
+
+struct named {
+	char name[32];
+	int value;	/* VM: fd; vIOMMU: handle */
+	int kvmfd;	/* vIOMMU: its VM's fd */
+};
+
+static int dev = -1;
+static int truth_fd = -1;
+static struct named vms[MAX_NAMES], viommus[MAX_NAMES];
+static int nvms, nviommus;
+
+static void die(const char *fmt, ...)
+{
+	va_list ap;
+
+	fputs("tdvctl: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(1);
+}
+
+static void truth(const char *fmt, ...)
+{
+	char line[512];
+	va_list ap;
+	int n;
+
+	if (truth_fd < 0)
+		return;
+	n = snprintf(line, sizeof(line), "{\"pid\":%d,", getpid());
+	va_start(ap, fmt);
+	n += vsnprintf(line + n, sizeof(line) - n - 2, fmt, ap);
+	va_end(ap);
+	n += snprintf(line + n, sizeof(line) - n, "}\n");
+	if (write(truth_fd, line, n) != n)
+		die("writing the truth file: %s", strerror(errno));
+}
+
+static struct named *lookup(struct named *set, int n, const char *name, const char *what)
+{
+	for (int i = 0; i < n; i++)
+		if (!strcmp(set[i].name, name))
+			return &set[i];
+	die("unknown %s '%s'", what, name);
+	return NULL;
+}
+
+static struct named *add(struct named *set, int *n, const char *name)
+{
+	for (int i = 0; i < *n; i++)
+		if (!strcmp(set[i].name, name))
+			return &set[i];	/* names may be reused after close */
+	if (*n == MAX_NAMES)
+		die("too many names");
+	snprintf(set[*n].name, sizeof(set[*n].name), "%s", name);
+	return &set[(*n)++];
+}
+
+static void open_dev(void)
+{
+	if (dev >= 0)
+		return;
+	dev = open("/dev/tdvsim", O_RDWR | O_CLOEXEC);
+	if (dev < 0)
+		die("cannot open /dev/tdvsim: %s (is tdvsim.ko loaded?)", strerror(errno));
+}
+
+static int do_vm(const char *name, bool quiet)
+{
+	struct named *vm;
+	int fd;
+
+	open_dev();
+	fd = ioctl(dev, TDVSIM_CREATE_VM);
+	if (fd < 0)
+		die("create VM %s: %s", name, strerror(errno));
+	vm = add(vms, &nvms, name);
+	vm->value = fd;
+	if (!quiet)
+		printf("vm %s kvmfd=%d\n", name, fd);
+	truth("\"op\":\"vm\",\"vm\":\"%s\",\"kvmfd\":%d", name, fd);
+	return fd;
+}
+
+static void do_close(const char *name)
+{
+	struct named *vm = lookup(vms, nvms, name, "VM");
+
+	close(vm->value);
+	truth("\"op\":\"close\",\"vm\":\"%s\",\"kvmfd\":%d", name, vm->value);
+	vm->value = -1;
+}
+
+static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool quiet)
+{
+	struct named *vm = lookup(vms, nvms, vmname, "VM");
+	struct tdvsim_viommu_create req = { .iommu = iommu, .kvmfd = vm->value };
+	struct named *vi;
+
+	open_dev();
+	if (ioctl(dev, TDVSIM_VIOMMU_CREATE, &req))
+		die("viommu %s: %s", v, strerror(errno));
+	if (!quiet)
+		printf("viommu %s seg=%u iommu=0x%04x gid=%u trans_devid=0x%04x refs=%u ret=%d\n",
+		       v, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
+	truth("\"op\":\"viommu\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%d,\"seg\":%u,"
+	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d", v, vmname,
+	      vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
+	if (req.ret)
+		return req.ret;
+	vi = add(viommus, &nviommus, v);
+	vi->value = req.handle;
+	vi->kvmfd = vm->value;
+	return 0;
+}
+
+static void do_destroy(const char *v, bool quiet)
+{
+	struct named *vi = lookup(viommus, nviommus, v, "vIOMMU");
+	struct tdvsim_viommu_destroy req = { .handle = vi->value };
+
+	if (ioctl(dev, TDVSIM_VIOMMU_DESTROY, &req))
+		die("destroy %s: %s", v, strerror(errno));
+	if (!quiet)
+		printf("destroy %s seg=%u iommu=0x%04x gid=%u kvmfd=%u trans_devid=0x%04x refs=%u\n",
+		       v, req.seg, req.iommu_devid, req.gid, req.kvmfd, req.trans_devid, req.refs);
+	truth("\"op\":\"destroy\",\"viommu\":\"%s\",\"kvmfd\":%u,\"seg\":%u,\"iommu\":%u,"
+	      "\"gid\":%u,\"trans_devid\":%u,\"refs\":%u", v, req.kvmfd, req.seg,
+	      req.iommu_devid, req.gid, req.trans_devid, req.refs);
+}
+
+static void do_fault(const char *name, unsigned int count)
+{
+	struct tdvsim_fault_req req = { .count = count };
+
+	for (req.fault = 0; req.fault < TDVSIM_NR_FAULTS; req.fault++)
+		if (!strcmp(fault_names[req.fault], name))
+			break;
+	if (req.fault == TDVSIM_NR_FAULTS)
+		die("unknown fault '%s'", name);
+	open_dev();
+	if (ioctl(dev, TDVSIM_SET_FAULT, &req))
+		die("fault %s: %s", name, strerror(errno));
+	truth("\"op\":\"fault\",\"fault\":\"%s\",\"count\":%u", name, count);
+}
+
+static void do_state(unsigned int seg)
+{
+	struct tdvsim_state *st = calloc(1, sizeof(*st));
+
+	if (!st)
+		die("out of memory");
+	st->seg = seg;
+	open_dev();
+	if (ioctl(dev, TDVSIM_STATE, st))
+		die("state %u: %s", seg, strerror(errno));
+	printf("state seg=%u entries=%u allocated=%u reserved=%u\n", seg, st->nentries,
+	       st->allocated, st->reserved);
+	for (unsigned int i = 0; i < st->nentries && i < TDVSIM_STATE_MAX; i++)
+		printf("  kvmfd=%u refs=%u trans_devid=0x%04x\n", st->entries[i].kvmfd,
+		       st->entries[i].refs, st->entries[i].trans_devid);
+	free(st);
+}
+
+static unsigned long number(const char *s, const char *what)
+{
+	char *end;
+	unsigned long v;
+
+	if (!s)
+		die("missing %s", what);
+	errno = 0;
+	v = strtoul(s, &end, 0);
+	if (errno || *end)
+		die("bad %s '%s'", what, s);
+	return v;
+}
+
+static void wait_file(const char *path)
+{
+	struct stat sb;
+
+	for (int i = 0; i < 3000; i++) {
+		if (!stat(path, &sb))
+			return;
+		usleep(10000);
+	}
+	die("timed out waiting for %s", path);
+}
+
+static void run_line(char *line, int lineno)
+{
+	char *argv[8];
+	int argc = 0;
+
+	for (char *tok = strtok(line, " \t\r\n"); tok && argc < 8; tok = strtok(NULL, " \t\r\n")) {
+		if (*tok == '#')
+			break;
+		argv[argc++] = tok;
+	}
+	if (!argc)
+		return;
+#define ARG(i) (argc > (i) ? argv[i] : NULL)
+	if (!strcmp(argv[0], "vm") && argc == 2) {
+		do_vm(argv[1], false);
+	} else if (!strcmp(argv[0], "close") && argc == 2) {
+		do_close(argv[1]);
+	} else if (!strcmp(argv[0], "viommu") && argc == 4) {
+		do_viommu(argv[1], argv[2], number(argv[3], "IOMMU index"), false);
+	} else if (!strcmp(argv[0], "destroy") && argc == 2) {
+		do_destroy(argv[1], false);
+	} else if (!strcmp(argv[0], "reserve") && argc == 3) {
+		struct tdvsim_reserve req = { .seg = number(argv[1], "segment"),
+					      .id = number(argv[2], "id") };
+
+		open_dev();
+		if (ioctl(dev, TDVSIM_RESERVE, &req))
+			die("reserve: %s", strerror(errno));
+		printf("reserve seg=%u id=0x%04x ret=%d\n", req.seg, req.id, req.ret);
+		truth("\"op\":\"reserve\",\"seg\":%u,\"id\":%u,\"ret\":%d", req.seg, req.id,
+		      req.ret);
+	} else if (!strcmp(argv[0], "fini") && argc == 2) {
+		__u32 seg = number(argv[1], "segment");
+
+		open_dev();
+		if (ioctl(dev, TDVSIM_SEG_FINI, &seg))
+			die("fini: %s", strerror(errno));
+		truth("\"op\":\"fini\",\"seg\":%u", seg);
+	} else if (!strcmp(argv[0], "fault") && (argc == 2 || argc == 3)) {
+		do_fault(argv[1], ARG(2) ? number(argv[2], "count") : 1);
+	} else if (!strcmp(argv[0], "state") && argc == 2) {
+		do_state(number(argv[1], "segment"));
+	} else if (!strcmp(argv[0], "sleep") && argc == 2) {
+		usleep(number(argv[1], "milliseconds") * 1000);
+	} else if (!strcmp(argv[0], "touch") && argc == 2) {
+		int fd = open(argv[1], O_CREAT | O_WRONLY, 0644);
+
+		if (fd < 0)
+			die("touch %s: %s", argv[1], strerror(errno));
+		close(fd);
+	} else if (!strcmp(argv[0], "wait") && argc == 2) {
+		wait_file(argv[1]);
+	} else if (!strcmp(argv[0], "exit") && argc == 1) {
+		fflush(stdout);
+		_exit(0);
+	} else {
+		die("line %d: cannot parse '%s' (see tdvctl --help)", lineno, argv[0]);
+	}
+	fflush(stdout);
+}
+
+static int run_script(const char *path)
+{
+	FILE *f = strcmp(path, "-") ? fopen(path, "r") : stdin;
+	char line[512];
+	int lineno = 0;
+
+	if (!f)
+		die("cannot open %s: %s", path, strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		run_line(line, ++lineno);
+	if (f != stdin)
+		fclose(f);
+	return 0;
+}
+
+/*
+ * One churn process: VM lifecycles, up to three VMs alive at once, each with
+ * 1..M vIOMMUs on random IOMMUs, destroyed in random order.
+ */
+static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned int seed)
+{
+	struct live {
+		char name[32];
+		char vi[8][32];
+		unsigned int nvi;
+	} live[3] = {};
+	unsigned int nlive = 0, made = 0;
+
+	srand(seed);
+	while (made < vms_total || nlive) {
+		bool create = made < vms_total && (nlive == 0 || (nlive < 3 && rand() % 2));
+
+		if (create) {
+			struct live *l = &live[nlive++];
+
+			snprintf(l->name, sizeof(l->name), "p%d-vm%u", getpid(), made++);
+			do_vm(l->name, true);
+			l->nvi = 1 + rand() % max_viommus;
+			for (unsigned int i = 0; i < l->nvi; i++) {
+				snprintf(l->vi[i], sizeof(l->vi[i]), "p%d-vm%u-v%u", getpid(),
+					 made - 1, i);
+				if (do_viommu(l->vi[i], l->name, rand() % TDVSIM_NR_IOMMUS, true))
+					l->vi[i][0] = '\0';
+			}
+		} else {
+			unsigned int k = rand() % nlive;
+			struct live *l = &live[k];
+
+			for (unsigned int i = 0; i < l->nvi; i++) {
+				unsigned int j = i + rand() % (l->nvi - i);
+				char t[32];
+
+				memcpy(t, l->vi[i], sizeof(t));
+				memcpy(l->vi[i], l->vi[j], sizeof(t));
+				memcpy(l->vi[j], t, sizeof(t));
+				if (l->vi[i][0])
+					do_destroy(l->vi[i], true);
+			}
+			do_close(l->name);
+			live[k] = live[--nlive];
+		}
+	}
+}
+
+static int run_churn(int argc, char **argv)
+{
+	unsigned int vms = 10, viommus = 2, seed = 1, procs = 1;
+	int status, failed = 0;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--vms"))
+			vms = number(v, "--vms");
+		else if (!strcmp(argv[i], "--viommus"))
+			viommus = number(v, "--viommus");
+		else if (!strcmp(argv[i], "--seed"))
+			seed = number(v, "--seed");
+		else if (!strcmp(argv[i], "--procs"))
+			procs = number(v, "--procs");
+		else
+			die("churn: unknown option '%s'", argv[i]);
+		i++;
+	}
+	if (!viommus || viommus > 8 || !procs || procs > 64)
+		die("churn: --viommus must be 1..8 and --procs 1..64");
+	fflush(stdout);
+	for (unsigned int p = 0; p < procs; p++) {
+		pid_t pid = fork();
+
+		if (pid < 0)
+			die("fork: %s", strerror(errno));
+		if (!pid) {
+			/* Each process its own /dev/tdvsim, as each VMM its iommufd. */
+			churn_one(vms / procs + (p < vms % procs), viommus, seed * 1000 + p);
+			exit(0);
+		}
+	}
+	while (wait(&status) > 0)
+		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	return failed;
+}
+
+static void usage(FILE *f)
+{
+	fputs("usage: tdvctl [--truth FILE] script FILE|-\n"
+	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
+	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n", f);
+}
+
+int main(int argc, char **argv)
+{
+	int i = 1;
+
+	if (argc > 1 && (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h"))) {
+		usage(stdout);
+		return 0;
+	}
+	if (argc > 2 && !strcmp(argv[1], "--truth")) {
+		truth_fd = open(argv[2], O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+		if (truth_fd < 0)
+			die("cannot open %s: %s", argv[2], strerror(errno));
+		i = 3;
+	}
+	if (argc == i + 2 && !strcmp(argv[i], "script"))
+		return run_script(argv[i + 1]);
+	if (argc >= i + 1 && !strcmp(argv[i], "churn"))
+		return run_churn(argc - i - 1, argv + i + 1);
+	usage(stderr);
+	return 2;
+}

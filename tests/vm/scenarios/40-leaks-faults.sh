@@ -1,0 +1,75 @@
+#!/bin/sh
+# tdvtrace leaks: each injected fault gives exactly its report, and a clean
+# run gives none (exit 0). One tdvtrace leaks run per case.
+. /scenarios/lib.sh
+OUT=$1
+
+# leaks_case NAME: run the tdvctl script on stdin under tdvtrace leaks --json
+leaks_case() {
+	sim_load
+	cat > "/tmp/$1.script"
+	tdv_start "$1" leaks --json --grace-ms 200
+	tdvctl script "/tmp/$1.script" > "$OUT/$1.ctl"
+	sleep 1	# let the grace period pass while tdvtrace still runs
+	tdv_stop "$1" INT
+	mv "$OUT/$1.out" "$OUT/$1.json"
+	sim_unload
+}
+
+leaks_case clean <<'S'
+vm A
+viommu a1 A 0
+viommu a2 A 2
+destroy a1
+destroy a2
+close A
+S
+leaks_case leak_ref <<'S'
+vm A
+viommu a1 A 0
+fault skip_put
+destroy a1
+close A
+S
+leaks_case unbalanced_put <<'S'
+vm A
+viommu a1 A 1
+fault double_put
+destroy a1
+close A
+S
+leaks_case stale_dte <<'S'
+vm A
+viommu a1 A 2
+fault skip_dte_clear
+destroy a1
+close A
+S
+leaks_case clear_while_shared <<'S'
+vm A
+viommu a1 A 0
+viommu a2 A 1
+destroy a1
+destroy a2
+close A
+S
+leaks_case reserve_clash <<'S'
+vm A
+viommu a1 A 0
+reserve 0 0xffff
+reserve 0 0x0010
+destroy a1
+close A
+S
+leaks_case alloc_fail_enospc <<'S'
+vm A
+fault fail_alloc_enospc
+viommu a1 A 3
+close A
+S
+leaks_case alloc_fail_enomem <<'S'
+vm A
+fault fail_alloc_enomem
+viommu a1 A 1
+close A
+S
