@@ -102,10 +102,11 @@ install: $(OUTPUT)/tdvtrace
 	install -D -m 0755 $< $(DESTDIR)$(PREFIX)/sbin/tdvtrace
 
 format:
-	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c
+	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c \
+		tests/kmod/*.c tests/kmod/*.h
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
-	$(Q)$(MAKE) -C tests/kmod clean >/dev/null 2>&1 || true
+	$(Q)$(MAKE) -C tests/kmod KRELEASE=$(KRELEASE) clean >/dev/null 2>&1 || true
 
 -include $(wildcard $(OUTPUT)/user/*.d)

@@ -18,7 +18,7 @@ struct amd_iommu_pci_seg___tdv {
 } __attribute__((preserve_access_index));
 
 struct amd_iommu___tdv {
-	struct iommu_device iommu;	/* what iommufd_viommu.iommu_dev points at */
+	struct iommu_device iommu; /* what iommufd_viommu.iommu_dev points at */
 	u16 devid;
 	struct amd_iommu_pci_seg___tdv *pci_seg;
 } __attribute__((preserve_access_index));

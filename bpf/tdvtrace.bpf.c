@@ -18,11 +18,11 @@
 char LICENSE[] SEC("license") = "GPL";
 
 /* Set by the loader before load. */
-const volatile __u32 filter_tgid;		/* 0: every process */
-const volatile __s32 filter_seg = -1;		/* -1: every segment */
-const volatile __s64 filter_kvmfd = -1;		/* -1: every kvmfd */
-const volatile __u64 wakeup_bytes;		/* wake the reader past this */
-const volatile bool have_id_alloc;		/* trans_devid_alloc is traced */
+const volatile __u32 filter_tgid;	/* 0: every process */
+const volatile __s32 filter_seg = -1;	/* -1: every segment */
+const volatile __s64 filter_kvmfd = -1; /* -1: every kvmfd */
+const volatile __u64 wakeup_bytes;	/* wake the reader past this */
+const volatile bool have_id_alloc;	/* trans_devid_alloc is traced */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -45,9 +45,9 @@ struct call_key {
 struct call_val {
 	__u64 ts;
 	__u64 arg[3];
-	__u16 trans_devid;	/* put: the entry's id before the put */
-	bool existed;		/* get/put: entry present at entry */
-	bool allocated;		/* get: trans_devid_alloc succeeded inside */
+	__u16 trans_devid; /* put: the entry's id before the put */
+	bool existed;	   /* get/put: entry present at entry */
+	bool allocated;	   /* get: trans_devid_alloc succeeded inside */
 };
 
 struct {
@@ -119,11 +119,9 @@ static __always_inline bool filtered_out(const struct tdv_event *e)
 {
 	if (filter_tgid && e->tgid != filter_tgid)
 		return true;
-	if (filter_seg >= 0 &&
-	    (!(e->fields & TDV_F_SEG) || e->seg != filter_seg))
+	if (filter_seg >= 0 && (!(e->fields & TDV_F_SEG) || e->seg != filter_seg))
 		return true;
-	if (filter_kvmfd >= 0 &&
-	    (!(e->fields & TDV_F_KVMFD) || e->kvmfd != filter_kvmfd))
+	if (filter_kvmfd >= 0 && (!(e->fields & TDV_F_KVMFD) || e->kvmfd != filter_kvmfd))
 		return true;
 	return false;
 }
@@ -161,13 +159,10 @@ static __always_inline void event_init(struct tdv_event *e, __u32 kind)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-static __always_inline struct call_val *call_start(__u32 kind, __u64 a0,
-						   __u64 a1, __u64 a2)
+static __always_inline struct call_val *call_start(__u32 kind, __u64 a0, __u64 a1, __u64 a2)
 {
-	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(),
-				.kind = kind };
-	struct call_val val = { .ts = bpf_ktime_get_ns(),
-				.arg = { a0, a1, a2 } };
+	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
+	struct call_val val = { .ts = bpf_ktime_get_ns(), .arg = { a0, a1, a2 } };
 
 	bpf_map_update_elem(&calls, &key, &val, BPF_ANY);
 	return bpf_map_lookup_elem(&calls, &key);
@@ -175,16 +170,14 @@ static __always_inline struct call_val *call_start(__u32 kind, __u64 a0,
 
 static __always_inline struct call_val *call_find(__u32 kind)
 {
-	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(),
-				.kind = kind };
+	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
 
 	return bpf_map_lookup_elem(&calls, &key);
 }
 
 static __always_inline void call_end(__u32 kind)
 {
-	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(),
-				.kind = kind };
+	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
 
 	bpf_map_delete_elem(&calls, &key);
 }
@@ -232,10 +225,9 @@ static __always_inline __u64 vm_of_fd(__u32 fd)
 	bpf_core_read(&f, sizeof(f), &fds[fd]);
 	if (!f)
 		return 0;
-	bpf_probe_read_kernel_str(name, sizeof(name),
-				  BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	if (name[0] != 'k' || name[1] != 'v' || name[2] != 'm' ||
-	    name[3] != '-' || name[4] != 'v' || name[5] != 'm' || name[6])
+	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
+	if (name[0] != 'k' || name[1] != 'v' || name[2] != 'm' || name[3] != '-' ||
+	    name[4] != 'v' || name[5] != 'm' || name[6])
 		return 0;
 	return (__u64)BPF_CORE_READ(f, private_data);
 }
@@ -253,16 +245,14 @@ static __always_inline void set_owner(struct tdv_event *e)
 	e->fields |= TDV_F_KVMFD | TDV_F_GEN | TDV_F_VM;
 }
 
-static __always_inline void set_iommu(struct tdv_event *e,
-				      struct amd_iommu___tdv *iommu)
+static __always_inline void set_iommu(struct tdv_event *e, struct amd_iommu___tdv *iommu)
 {
 	e->seg = seg_id(BPF_CORE_READ(iommu, pci_seg));
 	e->iommu = BPF_CORE_READ_BITFIELD_PROBED(iommu, devid);
 	e->fields |= TDV_F_SEG | TDV_F_IOMMU;
 }
 
-static __always_inline struct amd_iommu___tdv *
-iommu_of_viommu(struct iommufd_viommu___tdv *viommu)
+static __always_inline struct amd_iommu___tdv *iommu_of_viommu(struct iommufd_viommu___tdv *viommu)
 {
 	void *dev = BPF_CORE_READ(viommu, iommu_dev);
 
@@ -273,13 +263,11 @@ iommu_of_viommu(struct iommufd_viommu___tdv *viommu)
 static __always_inline struct amd_iommu_viommu___tdv *
 aviommu_of(struct iommufd_viommu___tdv *viommu)
 {
-	return (void *)viommu -
-	       bpf_core_field_offset(struct amd_iommu_viommu___tdv, core);
+	return (void *)viommu - bpf_core_field_offset(struct amd_iommu_viommu___tdv, core);
 }
 
 /* The kvmfd, gid and trans_devid a vIOMMU carries once initialised. */
-static __always_inline void set_aviommu(struct tdv_event *e,
-					struct amd_iommu_viommu___tdv *av)
+static __always_inline void set_aviommu(struct tdv_event *e, struct amd_iommu_viommu___tdv *av)
 {
 	struct entry_key key;
 	struct entry_val *g;
@@ -327,8 +315,7 @@ static __always_inline int on_get_exit(int ret)
 	e.lat_ns = e.ts_ns - c->ts;
 	e.vm = vm_of_fd(e.kvmfd);
 	e.refs = entry_refs(kvmfd_entry(seg, e.kvmfd));
-	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_LAT |
-		   TDV_F_REFS | TDV_F_VM;
+	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_LAT | TDV_F_REFS | TDV_F_VM;
 	/*
 	 * A fresh entry: trans_devid_alloc ran inside this call, or, where it
 	 * is inlined, the entry was absent when the call began.
@@ -337,8 +324,7 @@ static __always_inline int on_get_exit(int ret)
 	call_end(TDV_EV_GET);
 
 	if (!ret) {
-		bpf_probe_read_kernel(&e.trans_devid, sizeof(e.trans_devid),
-				      (void *)c->arg[2]);
+		bpf_probe_read_kernel(&e.trans_devid, sizeof(e.trans_devid), (void *)c->arg[2]);
 		e.fields |= TDV_F_TRANS_DEVID;
 	}
 	key.seg = e.seg;
@@ -412,7 +398,7 @@ static __always_inline int on_put_exit(void)
 	}
 	e.vm = vm_of_fd(e.kvmfd);
 	if (!e.vm && g && c->existed)
-		e.vm = g->vm;	/* fd table already gone: process exit */
+		e.vm = g->vm; /* fd table already gone: process exit */
 	if (e.vm)
 		e.fields |= TDV_F_VM;
 	if (c->existed && !e.refs) {
@@ -504,7 +490,7 @@ static __always_inline int on_reserve_exit(int ret)
 	e.lat_ns = e.ts_ns - c->ts;
 	e.fields = TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET | TDV_F_LAT;
 	call_end(TDV_EV_RESERVE);
-	set_owner(&e);	/* on -EBUSY: the VM that holds the id */
+	set_owner(&e); /* on -EBUSY: the VM that holds the id */
 	emit(&e);
 	return 0;
 }
@@ -520,7 +506,7 @@ static __always_inline int on_dte(__u32 kind, void *iommu, __u16 gid, __u16 devi
 	e.gid = gid;
 	e.trans_devid = devid;
 	e.fields |= TDV_F_GID | TDV_F_TRANS_DEVID;
-	if (devid)	/* VF control 0 means "no translate device id" */
+	if (devid) /* VF control 0 means "no translate device id" */
 		set_owner(&e);
 	emit(&e);
 	return 0;
@@ -627,69 +613,77 @@ static __always_inline int on_vm_destroy(void *kvm)
  * TDV_ENTRY / TDV_EXIT declare the fentry and kprobe (fexit and kretprobe)
  * flavours of one probe; both call the same handler.
  */
-#define TDV_ENTRY(name, sym, call, args...)				\
-	SEC("fentry/" #sym)						\
-	int BPF_PROG(name##_fentry, args) { return call; }		\
-	SEC("kprobe/" #sym)						\
-	int BPF_KPROBE(name##_kprobe, args) { return call; }
+#define TDV_ENTRY(name, sym, call, args...)                                                        \
+	SEC("fentry/" #sym)                                                                        \
+	int BPF_PROG(name##_fentry, args)                                                          \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("kprobe/" #sym)                                                                        \
+	int BPF_KPROBE(name##_kprobe, args)                                                        \
+	{                                                                                          \
+		return call;                                                                       \
+	}
 
-#define TDV_EXIT(name, sym, call, ret, args...)				\
-	SEC("fexit/" #sym)						\
-	int BPF_PROG(name##_fexit, args, ret) { return call; }		\
-	SEC("kretprobe/" #sym)						\
-	int BPF_KRETPROBE(name##_kretprobe, ret) { return call; }
+#define TDV_EXIT(name, sym, call, ret, args...)                                                    \
+	SEC("fexit/" #sym)                                                                         \
+	int BPF_PROG(name##_fexit, args, ret)                                                      \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("kretprobe/" #sym)                                                                     \
+	int BPF_KRETPROBE(name##_kretprobe, ret)                                                   \
+	{                                                                                          \
+		return call;                                                                       \
+	}
 
-#define TDV_EXIT_VOID(name, sym, call, args...)				\
-	SEC("fexit/" #sym)						\
-	int BPF_PROG(name##_fexit, args) { return call; }		\
-	SEC("kretprobe/" #sym)						\
-	int BPF_KRETPROBE(name##_kretprobe) { return call; }
+#define TDV_EXIT_VOID(name, sym, call, args...)                                                    \
+	SEC("fexit/" #sym)                                                                         \
+	int BPF_PROG(name##_fexit, args)                                                           \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("kretprobe/" #sym)                                                                     \
+	int BPF_KRETPROBE(name##_kretprobe)                                                        \
+	{                                                                                          \
+		return call;                                                                       \
+	}
 
-TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd,
-	  on_get_entry(seg, kvmfd, out), void *seg, u32 kvmfd, u16 *out)
-TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret,
-	 void *seg, u32 kvmfd, u16 *out)
+TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd, out), void *seg,
+	  u32 kvmfd, u16 *out)
+TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret, void *seg, u32 kvmfd,
+	 u16 *out)
 
-TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd,
-	  on_put_entry(seg, kvmfd), void *seg, u32 kvmfd)
-TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_exit(),
-	      void *seg, u32 kvmfd)
+TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_entry(seg, kvmfd), void *seg, u32 kvmfd)
+TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_exit(), void *seg, u32 kvmfd)
 
 TDV_ENTRY(id_alloc, trans_devid_alloc, on_id_alloc_entry(seg), void *seg)
 TDV_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
 
 TDV_ENTRY(id_free, trans_devid_free, on_id_free(seg, id), void *seg, u16 id)
 
-TDV_ENTRY(reserve, amd_iommu_trans_devid_reserve,
-	  on_reserve_entry(seg, id), void *seg, u16 id)
-TDV_EXIT(reserve, amd_iommu_trans_devid_reserve, on_reserve_exit(ret), int ret,
-	 void *seg, u16 id)
+TDV_ENTRY(reserve, amd_iommu_trans_devid_reserve, on_reserve_entry(seg, id), void *seg, u16 id)
+TDV_EXIT(reserve, amd_iommu_trans_devid_reserve, on_reserve_exit(ret), int ret, void *seg, u16 id)
 
-TDV_ENTRY(dte_set, amd_iommu_set_translate_dte,
-	  on_dte(TDV_EV_DTE_SET, iommu, gid, devid),
+TDV_ENTRY(dte_set, amd_iommu_set_translate_dte, on_dte(TDV_EV_DTE_SET, iommu, gid, devid),
 	  void *iommu, u16 gid, void *pdom, u16 devid)
-TDV_ENTRY(dte_clear, amd_iommu_clear_translate_dte,
-	  on_dte(TDV_EV_DTE_CLEAR, iommu, gid, devid),
+TDV_ENTRY(dte_clear, amd_iommu_clear_translate_dte, on_dte(TDV_EV_DTE_CLEAR, iommu, gid, devid),
 	  void *iommu, u16 gid, u16 devid)
 TDV_ENTRY(vfctrl, amd_iommu_update_vfctrl_mmio_translate_devid,
-	  on_dte(TDV_EV_VFCTRL, iommu, gid, devid),
-	  void *iommu, u16 gid, u16 devid)
+	  on_dte(TDV_EV_VFCTRL, iommu, gid, devid), void *iommu, u16 gid, u16 devid)
 
-TDV_ENTRY(viommu_init, amd_iommufd_viommu_init,
-	  on_viommu_init_entry(viommu), void *viommu, void *parent, void *data)
-TDV_EXIT(viommu_init, amd_iommufd_viommu_init, on_viommu_init_exit(ret),
-	 int ret, void *viommu, void *parent, void *data)
+TDV_ENTRY(viommu_init, amd_iommufd_viommu_init, on_viommu_init_entry(viommu), void *viommu,
+	  void *parent, void *data)
+TDV_EXIT(viommu_init, amd_iommufd_viommu_init, on_viommu_init_exit(ret), int ret, void *viommu,
+	 void *parent, void *data)
 
-TDV_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy,
-	  on_viommu_destroy_entry(viommu), void *viommu)
-TDV_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy,
-	      on_viommu_destroy_exit(), void *viommu)
+TDV_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy, on_viommu_destroy_entry(viommu), void *viommu)
+TDV_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy, on_viommu_destroy_exit(), void *viommu)
 
-TDV_ENTRY(viommu_uninit, amd_viommu_uninit_one,
-	  on_viommu_uninit(iommu, aviommu), void *iommu, void *aviommu)
+TDV_ENTRY(viommu_uninit, amd_viommu_uninit_one, on_viommu_uninit(iommu, aviommu), void *iommu,
+	  void *aviommu)
 
-TDV_ENTRY(seg_fini, amd_iommu_pci_seg_trans_devid_fini, on_seg_fini(seg),
-	  void *seg)
+TDV_ENTRY(seg_fini, amd_iommu_pci_seg_trans_devid_fini, on_seg_fini(seg), void *seg)
 
 TDV_ENTRY(vm_destroy, kvm_destroy_vm, on_vm_destroy(kvm), void *kvm)
 

@@ -13,20 +13,20 @@
 
 /* Event kinds, one per probe point of SPEC.md. Values are stable. */
 enum tdv_event_kind {
-	TDV_EV_GET = 1,		/* amd_iommu_get_trans_devid_by_kvmfd returned */
-	TDV_EV_PUT,		/* amd_iommu_free_trans_devid_by_kvmfd returned */
-	TDV_EV_ID_ALLOC,	/* trans_devid_alloc returned (ret = id or -errno) */
-	TDV_EV_ID_FREE,		/* trans_devid_free entered */
-	TDV_EV_RESERVE,		/* amd_iommu_trans_devid_reserve returned */
-	TDV_EV_DTE_SET,		/* amd_iommu_set_translate_dte entered */
-	TDV_EV_DTE_CLEAR,	/* amd_iommu_clear_translate_dte entered */
-	TDV_EV_VFCTRL,		/* amd_iommu_update_vfctrl_mmio_translate_devid */
-	TDV_EV_VIOMMU_INIT,	/* amd_iommufd_viommu_init returned */
-	TDV_EV_VIOMMU_DESTROY,	/* amd_iommufd_viommu_destroy returned */
-	TDV_EV_VIOMMU_UNINIT,	/* amd_viommu_uninit_one entered */
-	TDV_EV_SEG_FINI,	/* amd_iommu_pci_seg_trans_devid_fini entered */
-	TDV_EV_VM_DESTROY,	/* kvm_destroy_vm entered */
-	TDV_EV_PROC_EXIT,	/* sched_process_exit of a VMM that took a ref */
+	TDV_EV_GET = 1,	       /* amd_iommu_get_trans_devid_by_kvmfd returned */
+	TDV_EV_PUT,	       /* amd_iommu_free_trans_devid_by_kvmfd returned */
+	TDV_EV_ID_ALLOC,       /* trans_devid_alloc returned (ret = id or -errno) */
+	TDV_EV_ID_FREE,	       /* trans_devid_free entered */
+	TDV_EV_RESERVE,	       /* amd_iommu_trans_devid_reserve returned */
+	TDV_EV_DTE_SET,	       /* amd_iommu_set_translate_dte entered */
+	TDV_EV_DTE_CLEAR,      /* amd_iommu_clear_translate_dte entered */
+	TDV_EV_VFCTRL,	       /* amd_iommu_update_vfctrl_mmio_translate_devid */
+	TDV_EV_VIOMMU_INIT,    /* amd_iommufd_viommu_init returned */
+	TDV_EV_VIOMMU_DESTROY, /* amd_iommufd_viommu_destroy returned */
+	TDV_EV_VIOMMU_UNINIT,  /* amd_viommu_uninit_one entered */
+	TDV_EV_SEG_FINI,       /* amd_iommu_pci_seg_trans_devid_fini entered */
+	TDV_EV_VM_DESTROY,     /* kvm_destroy_vm entered */
+	TDV_EV_PROC_EXIT,      /* sched_process_exit of a VMM that took a ref */
 	TDV_EV_MAX,
 };
 
@@ -45,29 +45,29 @@ enum tdv_field {
 };
 
 struct tdv_event {
-	__u64 ts_ns;		/* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
-	__u64 vm;		/* struct kvm * the caller's fd table maps kvmfd to */
-	__u64 lat_ns;		/* entry to return */
-	__u32 kind;		/* enum tdv_event_kind */
-	__u32 fields;		/* enum tdv_field bits */
+	__u64 ts_ns;  /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
+	__u64 vm;     /* struct kvm * the caller's fd table maps kvmfd to */
+	__u64 lat_ns; /* entry to return */
+	__u32 kind;   /* enum tdv_event_kind */
+	__u32 fields; /* enum tdv_field bits */
 	__u32 cpu;
-	__u32 pid;		/* thread id */
-	__u32 tgid;		/* process id */
+	__u32 pid;  /* thread id */
+	__u32 tgid; /* process id */
 	__u32 kvmfd;
-	__s32 ret;		/* return value; for ID_ALLOC the id or -errno */
-	__u32 refs;		/* kernel refcount after the operation, 0 = no entry */
-	__u32 gen;		/* generation of the (seg, kvmfd) entry */
-	__u16 seg;		/* pci_seg->id */
-	__u16 trans_devid;	/* for RESERVE: the id asked for */
-	__u16 gid;		/* guest (vIOMMU) id */
-	__u16 iommu;		/* the IOMMU's own PCI devid */
+	__s32 ret;	   /* return value; for ID_ALLOC the id or -errno */
+	__u32 refs;	   /* kernel refcount after the operation, 0 = no entry */
+	__u32 gen;	   /* generation of the (seg, kvmfd) entry */
+	__u16 seg;	   /* pci_seg->id */
+	__u16 trans_devid; /* for RESERVE: the id asked for */
+	__u16 gid;	   /* guest (vIOMMU) id */
+	__u16 iommu;	   /* the IOMMU's own PCI devid */
 	char comm[TDV_COMM_LEN];
 };
 
 /* Probe-hit and loss counters, one slot per event kind (percpu array). */
 struct tdv_counters {
-	__u64 hits;		/* events emitted after filtering */
-	__u64 drops;		/* bpf_ringbuf_reserve failures */
+	__u64 hits;  /* events emitted after filtering */
+	__u64 drops; /* bpf_ringbuf_reserve failures */
 };
 
 #endif /* TDVTRACE_H */

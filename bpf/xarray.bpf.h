@@ -35,8 +35,7 @@ static __always_inline void *tdv_xa_load(struct xarray *xa, unsigned long index)
 
 	node = (struct xa_node *)((unsigned long)entry - 2);
 	shift = BPF_CORE_READ(node, shift);
-	if (shift < 64 - TDV_XA_CHUNK_SHIFT &&
-	    (index >> shift) > TDV_XA_CHUNK_MASK)
+	if (shift < 64 - TDV_XA_CHUNK_SHIFT && (index >> shift) > TDV_XA_CHUNK_MASK)
 		return NULL;
 
 #pragma unroll

@@ -142,7 +142,7 @@ int cmd_leaks(int argc, char **argv)
 		reports += st.reports[k];
 	tdv_report_print_summary(ctx.opts.json ? stderr : stdout, &st);
 	if (!err && reports)
-		err = 1;	/* found something: CI pipelines gate on this */
+		err = 1; /* found something: CI pipelines gate on this */
 out:
 	tdv_reorder_free(&ctx.reorder);
 	tdv_model_free(ctx.model);

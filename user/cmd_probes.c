@@ -22,14 +22,12 @@ static const struct argp probes_argp = {
 
 static void print_text(const struct tdv_probe_set *set)
 {
-	printf("%-15s %-10s %-9s %-45s %s\n", "PROBE", "ATTACH", "MODULE",
-	       "SYMBOL", "NOTE");
+	printf("%-15s %-10s %-9s %-45s %s\n", "PROBE", "ATTACH", "MODULE", "SYMBOL", "NOTE");
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &set->probe[i];
 
-		printf("%-15s %-10s %-9s %-45s %s\n", p->event,
-		       tdv_probe_how_name(p->how), p->module[0] ? p->module : "-",
-		       p->symbol, p->why);
+		printf("%-15s %-10s %-9s %-45s %s\n", p->event, tdv_probe_how_name(p->how),
+		       p->module[0] ? p->module : "-", p->symbol, p->why);
 	}
 }
 
@@ -39,10 +37,9 @@ static void print_json(const struct tdv_probe_set *set)
 		const struct tdv_probe *p = &set->probe[i];
 
 		printf("{\"probe\":\"%s\",\"symbol\":\"%s\",\"attach\":\"%s\","
-		       "\"required\":%s,\"btf\":%s,\"module\":", p->event,
-		       p->symbol, tdv_probe_how_name(p->how),
-		       p->required ? "true" : "false",
-		       p->has_btf ? "true" : "false");
+		       "\"required\":%s,\"btf\":%s,\"module\":",
+		       p->event, p->symbol, tdv_probe_how_name(p->how),
+		       p->required ? "true" : "false", p->has_btf ? "true" : "false");
 		if (p->module[0])
 			tdv_json_string(stdout, p->module, sizeof(p->module));
 		else
@@ -92,9 +89,11 @@ int cmd_probes(int argc, char **argv)
 	else
 		print_text(&set);
 	if (missing[0]) {
-		fprintf(stderr, "tdvtrace: this kernel lacks the trans_devid patch: "
+		fprintf(stderr,
+			"tdvtrace: this kernel lacks the trans_devid patch: "
 			"missing %s; load the patched amd_iommu driver (or the "
-			"tdvsim module) and retry\n", missing);
+			"tdvsim module) and retry\n",
+			missing);
 		return TDV_EXIT_ENV;
 	}
 	return TDV_EXIT_OK;

@@ -48,7 +48,8 @@ static error_t parse_top(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (ctx->npos >= 2)
-			argp_error(state, "unexpected argument '%s': expected [interval [count]]", arg);
+			argp_error(state, "unexpected argument '%s': expected [interval [count]]",
+				   arg);
 		if (tdv_parse_uint(arg, 86400, &v) || !v)
 			argp_error(state, "invalid %s '%s': expected a number > 0",
 				   ctx->npos ? "count" : "interval", arg);
@@ -125,7 +126,7 @@ static int by_seg_kvmfd(const void *a, const void *b)
 
 static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 {
-	uint32_t per_seg[64] = {};	/* ids allocated, first 64 segments */
+	uint32_t per_seg[64] = {}; /* ids allocated, first 64 segments */
 	const char *sep = "";
 
 	ctx->nrows = 0;
@@ -141,8 +142,9 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 
 			printf("{\"ts_ns\":%" PRIu64 ",\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,"
 			       "\"trans_devid\":%u,\"refs\":%u,\"viommus\":%u,\"vm\":\"0x%" PRIx64
-			       "\",\"pid\":%u,\"comm\":", now_ns, v->seg, v->kvmfd, v->gen,
-			       v->trans_devid, v->refs, v->viommus, v->vm, v->owner_tgid);
+			       "\",\"pid\":%u,\"comm\":",
+			       now_ns, v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs,
+			       v->viommus, v->vm, v->owner_tgid);
 			tdv_json_string(stdout, v->owner_comm, sizeof(v->owner_comm));
 			printf(",\"age_s\":%.3f,\"leaked\":%s}\n",
 			       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
@@ -165,10 +167,9 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 		const struct tdv_entry_view *v = &ctx->rows[i];
 
 		printf("%-4u %-6u %-4u 0x%04x %-5u %-7u %-7u %-16s %-9.1f 0x%" PRIx64 "%s\n",
-		       v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs, v->viommus,
-		       v->owner_tgid, v->owner_comm,
-		       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0, v->vm,
-		       v->leaked ? " LEAKED" : "");
+		       v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs, v->viommus, v->owner_tgid,
+		       v->owner_comm, v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
+		       v->vm, v->leaked ? " LEAKED" : "");
 	}
 	putchar('\n');
 }

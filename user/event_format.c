@@ -52,16 +52,16 @@ int tdv_event_decode(const void *data, size_t size, struct tdv_event *out)
 
 void tdv_event_print_text_header(FILE *f)
 {
-	fprintf(f, "%-12s %-14s %-7s %-7s %-16s %s\n", "TIME(s)", "EVENT",
-		"PID", "TID", "COMM", "DETAILS");
+	fprintf(f, "%-12s %-14s %-7s %-7s %-16s %s\n", "TIME(s)", "EVENT", "PID", "TID", "COMM",
+		"DETAILS");
 }
 
 void tdv_event_print_text(FILE *f, const struct tdv_event *e, uint64_t start_ns)
 {
 	uint64_t rel = e->ts_ns > start_ns ? e->ts_ns - start_ns : 0;
 
-	fprintf(f, "%-12.6f %-14s %-7u %-7u %-16s", rel / 1e9,
-		tdv_event_name(e->kind), e->tgid, e->pid, e->comm);
+	fprintf(f, "%-12.6f %-14s %-7u %-7u %-16s", rel / 1e9, tdv_event_name(e->kind), e->tgid,
+		e->pid, e->comm);
 	if (e->fields & TDV_F_SEG)
 		fprintf(f, " seg=%u", e->seg);
 	if (e->fields & TDV_F_IOMMU)
@@ -94,7 +94,7 @@ void tdv_json_string(FILE *f, const char *s, size_t max)
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);	/* comm is bytes, not UTF-8 */
+			fprintf(f, "\\u%04x", c); /* comm is bytes, not UTF-8 */
 		else
 			fputc(c, f);
 	}
@@ -103,9 +103,10 @@ void tdv_json_string(FILE *f, const char *s, size_t max)
 
 void tdv_event_print_json(FILE *f, const struct tdv_event *e)
 {
-	fprintf(f, "{\"ts_ns\":%" PRIu64 ",\"event\":\"%s\",\"cpu\":%u,"
-		"\"pid\":%u,\"tgid\":%u,\"comm\":", (uint64_t)e->ts_ns,
-		tdv_event_name(e->kind), e->cpu, e->pid, e->tgid);
+	fprintf(f,
+		"{\"ts_ns\":%" PRIu64 ",\"event\":\"%s\",\"cpu\":%u,"
+		"\"pid\":%u,\"tgid\":%u,\"comm\":",
+		(uint64_t)e->ts_ns, tdv_event_name(e->kind), e->cpu, e->pid, e->tgid);
 	tdv_json_string(f, e->comm, sizeof(e->comm));
 	if (e->fields & TDV_F_SEG)
 		fprintf(f, ",\"seg\":%u", e->seg);

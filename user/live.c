@@ -83,8 +83,9 @@ int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 			next_check = now + LOSS_CHECK_NS;
 			if (drops > l->drops) {
 				new_drops = drops - l->drops;
-				fprintf(stderr, "tdvtrace: lost %" PRIu64
-					" events (ring buffer full)\n", new_drops);
+				fprintf(stderr,
+					"tdvtrace: lost %" PRIu64 " events (ring buffer full)\n",
+					new_drops);
 				l->drops = drops;
 			}
 		}

@@ -14,8 +14,8 @@
 struct tdv_live {
 	struct tdv_session session;
 	uint64_t start_ns;
-	uint64_t deadline_ns;	/* 0: none */
-	uint64_t drops;		/* lost so far */
+	uint64_t deadline_ns; /* 0: none */
+	uint64_t drops;	      /* lost so far */
 };
 
 /*

@@ -26,9 +26,9 @@ struct entry {
 	uint32_t owner_tgid;
 	char owner_comm[TDV_COMM_LEN];
 	uint64_t created_ns;
-	uint64_t doomed_ns;	/* its VM or VMM went away: leak check pending */
+	uint64_t doomed_ns; /* its VM or VMM went away: leak check pending */
 	bool leak_reported;
-	int last_clear_gid;	/* gid of the vIOMMU being torn down, or -1 */
+	int last_clear_gid; /* gid of the vIOMMU being torn down, or -1 */
 	struct get_rec *gets;
 	unsigned int ngets, capgets;
 };
@@ -61,7 +61,7 @@ struct pending {
 	uint16_t seg;
 	uint32_t kvmfd, gen;
 	uint16_t trans_devid;
-	struct tdv_evidence release;	/* P_RELEASED: the final put */
+	struct tdv_evidence release; /* P_RELEASED: the final put */
 };
 
 struct tdv_model {
@@ -73,7 +73,7 @@ struct tdv_model {
 	struct u64map vfctrls;	/* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
 	struct u64map pools;	/* seg -> struct pool */
 	bool have_id_events;	/* id_alloc/id_free are traced */
-	uint64_t loss_until_ns;	/* events were lost before this */
+	uint64_t loss_until_ns; /* events were lost before this */
 	uint64_t now_ns;
 	struct pending *pend;
 	size_t npend, cappend, headpend;
@@ -219,8 +219,12 @@ static void add_gets(struct tdv_report *r, const struct entry *en)
 	for (unsigned int i = 0; i < en->ngets; i++) {
 		const struct get_rec *g = &en->gets[i];
 		struct tdv_evidence ev = {
-			.ts_ns = g->ts_ns, .kind = TDV_EV_GET, .pid = g->pid,
-			.tgid = g->tgid, .gid = g->gid, .iommu = g->iommu,
+			.ts_ns = g->ts_ns,
+			.kind = TDV_EV_GET,
+			.pid = g->pid,
+			.tgid = g->tgid,
+			.gid = g->gid,
+			.iommu = g->iommu,
 		};
 
 		memcpy(ev.comm, g->comm, sizeof(ev.comm));
@@ -228,8 +232,8 @@ static void add_gets(struct tdv_report *r, const struct entry *en)
 	}
 }
 
-static void report_init(struct tdv_report *r, enum tdv_report_kind kind,
-			uint64_t ts_ns, const struct entry *en)
+static void report_init(struct tdv_report *r, enum tdv_report_kind kind, uint64_t ts_ns,
+			const struct entry *en)
 {
 	memset(r, 0, sizeof(*r));
 	r->kind = kind;
@@ -405,8 +409,8 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 		r.other_vm = e->vm;
 		r.refs = e->refs;
 		snprintf(r.detail, sizeof(r.detail),
-			 "pid %u (%.16s) shares trans_devid 0x%04x of pid %u (%.16s)",
-			 e->tgid, e->comm, en->trans_devid, en->owner_tgid, en->owner_comm);
+			 "pid %u (%.16s) shares trans_devid 0x%04x of pid %u (%.16s)", e->tgid,
+			 e->comm, en->trans_devid, en->owner_tgid, en->owner_comm);
 		add_gets(&r, en);
 		evidence_of(&ev, e);
 		add_evidence(&r, &ev);
@@ -437,7 +441,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 	}
 	en = entry_find(m, e->seg, e->kvmfd);
 	if (!en)
-		return;	/* predates us and discovery missed it */
+		return; /* predates us and discovery missed it */
 	en->refs = e->refs;
 	entry_retire_get(en);
 	if (e->refs)
@@ -450,9 +454,12 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 	}
 	/* Released: the DTE, VF control and pool must follow within grace. */
 	schedule(m, &(struct pending){ .due_ns = e->ts_ns + m->grace_ns,
-				       .kind = P_RELEASED, .seg = en->seg,
-				       .kvmfd = en->kvmfd, .gen = en->gen,
-				       .trans_devid = en->trans_devid, .release = ev });
+				       .kind = P_RELEASED,
+				       .seg = en->seg,
+				       .kvmfd = en->kvmfd,
+				       .gen = en->gen,
+				       .trans_devid = en->trans_devid,
+				       .release = ev });
 	entry_drop(m, en);
 }
 
@@ -608,8 +615,10 @@ static void doom_one(void *ctx, uint64_t key, void *value)
 		return;
 	en->doomed_ns = c->ts_ns;
 	schedule(c->m, &(struct pending){ .due_ns = c->ts_ns + c->m->grace_ns,
-					  .kind = P_LEAK_REF, .seg = en->seg,
-					  .kvmfd = en->kvmfd, .gen = en->gen });
+					  .kind = P_LEAK_REF,
+					  .seg = en->seg,
+					  .kvmfd = en->kvmfd,
+					  .gen = en->gen });
 }
 
 static void on_gone(struct tdv_model *m, const struct tdv_event *e)
@@ -738,9 +747,12 @@ static void check_released(struct tdv_model *m, const struct pending *p)
 	if (devid_live(m, p->seg, p->trans_devid))
 		return;
 	if (d && (d->set || d->vfctrl_refs) && !d->stale_reported) {
-		struct tdv_evidence set = { .ts_ns = d->set_ns, .kind = TDV_EV_DTE_SET,
-					    .pid = d->set_pid, .tgid = d->set_tgid,
-					    .gid = d->gid, .iommu = d->iommu };
+		struct tdv_evidence set = { .ts_ns = d->set_ns,
+					    .kind = TDV_EV_DTE_SET,
+					    .pid = d->set_pid,
+					    .tgid = d->set_tgid,
+					    .gid = d->gid,
+					    .iommu = d->iommu };
 
 		d->stale_reported = true;
 		memcpy(set.comm, d->set_comm, sizeof(set.comm));
@@ -752,7 +764,8 @@ static void check_released(struct tdv_model *m, const struct pending *p)
 		r.trans_devid = p->trans_devid;
 		r.vm = p->release.vm;
 		snprintf(r.detail, sizeof(r.detail),
-			 "trans_devid 0x%04x released; translate DTE %s, %u VF control register(s) on it",
+			 "trans_devid 0x%04x released; translate DTE %s, %u VF control register(s) "
+			 "on it",
 			 p->trans_devid, d->set ? "still set" : "cleared", d->vfctrl_refs);
 		if (d->set)
 			add_evidence(&r, &set);
@@ -772,7 +785,7 @@ static void check_released(struct tdv_model *m, const struct pending *p)
 			 p->trans_devid);
 		add_evidence(&r, &p->release);
 		deliver(m, &r);
-		pool_set(pool, p->trans_devid, false);	/* report it once */
+		pool_set(pool, p->trans_devid, false); /* report it once */
 	}
 }
 
@@ -859,10 +872,16 @@ static void view_one(void *ctx, uint64_t key, void *value)
 	struct view_ctx *c = ctx;
 	struct entry *en = value;
 	struct tdv_entry_view v = {
-		.seg = en->seg, .kvmfd = en->kvmfd, .gen = en->gen,
-		.trans_devid = en->trans_devid, .refs = en->refs,
-		.viommus = en->ngets, .vm = en->vm, .owner_tgid = en->owner_tgid,
-		.created_ns = en->created_ns, .leaked = en->leak_reported,
+		.seg = en->seg,
+		.kvmfd = en->kvmfd,
+		.gen = en->gen,
+		.trans_devid = en->trans_devid,
+		.refs = en->refs,
+		.viommus = en->ngets,
+		.vm = en->vm,
+		.owner_tgid = en->owner_tgid,
+		.created_ns = en->created_ns,
+		.leaked = en->leak_reported,
 	};
 
 	memcpy(v.owner_comm, en->owner_comm, sizeof(v.owner_comm));

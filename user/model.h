@@ -34,7 +34,7 @@ enum tdv_report_kind {
 /* One event that a report rests on. */
 struct tdv_evidence {
 	uint64_t ts_ns;
-	uint32_t kind;		/* enum tdv_event_kind */
+	uint32_t kind; /* enum tdv_event_kind */
 	uint32_t pid, tgid;
 	char comm[TDV_COMM_LEN];
 	uint16_t gid, iommu;
@@ -46,20 +46,20 @@ struct tdv_evidence {
 
 struct tdv_report {
 	enum tdv_report_kind kind;
-	uint64_t ts_ns;		/* when it became certain */
+	uint64_t ts_ns; /* when it became certain */
 	uint16_t seg;
 	uint32_t kvmfd;
 	uint32_t gen;
 	uint16_t trans_devid;
-	uint32_t refs;		/* refs outstanding, where it applies */
+	uint32_t refs; /* refs outstanding, where it applies */
 	uint64_t vm;
-	uint64_t other_vm;	/* alias: the VM that hit the entry */
+	uint64_t other_vm; /* alias: the VM that hit the entry */
 	uint32_t owner_tgid;
 	char owner_comm[TDV_COMM_LEN];
-	int32_t ret;		/* alloc_fail / reserve_clash */
-	uint32_t pool_used;	/* alloc_fail: ids allocated in the segment */
-	bool lossy;		/* events were lost inside the evidence window */
-	bool has_entry;		/* seg/kvmfd/gen name an entry */
+	int32_t ret;	    /* alloc_fail / reserve_clash */
+	uint32_t pool_used; /* alloc_fail: ids allocated in the segment */
+	bool lossy;	    /* events were lost inside the evidence window */
+	bool has_entry;	    /* seg/kvmfd/gen name an entry */
 	char detail[160];
 	unsigned int nevidence;
 	struct tdv_evidence evidence[TDV_MAX_EVIDENCE];
@@ -90,7 +90,7 @@ void tdv_model_finish(struct tdv_model *m);
 struct tdv_model_stats {
 	uint64_t reports[TDV_R_KINDS];
 	uint64_t live_entries;
-	uint64_t ids_allocated;	/* over all segments */
+	uint64_t ids_allocated; /* over all segments */
 };
 
 void tdv_model_stats(const struct tdv_model *m, struct tdv_model_stats *out);
@@ -104,12 +104,12 @@ struct tdv_entry_view {
 	uint32_t kvmfd, gen;
 	uint16_t trans_devid;
 	uint32_t refs;
-	uint32_t viommus;	/* gets still outstanding: one per vIOMMU */
+	uint32_t viommus; /* gets still outstanding: one per vIOMMU */
 	uint64_t vm;
 	uint32_t owner_tgid;
 	char owner_comm[TDV_COMM_LEN];
 	uint64_t created_ns;
-	bool leaked;		/* reported as leak_ref */
+	bool leaked; /* reported as leak_ref */
 };
 
 /* Visit every live entry (in no particular order). */

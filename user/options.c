@@ -19,8 +19,8 @@ static const struct argp_option common_options[] = {
 	{ "kvmfd", OPT_KVMFD, "FD", 0, "Only this kvmfd", 0 },
 	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Output NDJSON: one object per line", 0 },
-	{ "attach", OPT_ATTACH, "MODE", 0,
-	  "auto (default), fentry or kprobe: how probes attach", 0 },
+	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe: how probes attach",
+	  0 },
 	{ "ringbuf-kb", OPT_RINGBUF_KB, "KB", 0,
 	  "Ring buffer size in KiB, a power of two >= 4 (default 4096)", 0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug messages", 0 },
@@ -90,12 +90,15 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_SEG:
 		if (tdv_parse_uint(arg, UINT16_MAX, &v))
-			argp_error(state, "invalid --seg '%s': expected a PCI segment 0-65535", arg);
+			argp_error(state, "invalid --seg '%s': expected a PCI segment 0-65535",
+				   arg);
 		opts->filter.seg = v;
 		break;
 	case OPT_KVMFD:
 		if (tdv_parse_uint(arg, INT_MAX, &v))
-			argp_error(state, "invalid --kvmfd '%s': expected a file descriptor number >= 0", arg);
+			argp_error(state,
+				   "invalid --kvmfd '%s': expected a file descriptor number >= 0",
+				   arg);
 		opts->filter.kvmfd = v;
 		break;
 	case 'd':
@@ -108,11 +111,15 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_ATTACH:
 		if (tdv_parse_attach(arg, &opts->attach))
-			argp_error(state, "invalid --attach '%s': expected auto, fentry or kprobe", arg);
+			argp_error(state, "invalid --attach '%s': expected auto, fentry or kprobe",
+				   arg);
 		break;
 	case OPT_RINGBUF_KB:
 		if (tdv_parse_uint(arg, 1 << 20, &v) || v < 4 || !is_pow2(v))
-			argp_error(state, "invalid --ringbuf-kb '%s': expected a power of two from 4 to 1048576", arg);
+			argp_error(state,
+				   "invalid --ringbuf-kb '%s': expected a power of two from 4 to "
+				   "1048576",
+				   arg);
 		opts->ringbuf_kb = v;
 		break;
 	case 'v':

@@ -10,8 +10,8 @@
 /* Exit statuses: bcc-style tools use 1 for runtime failures. */
 enum tdv_exit {
 	TDV_EXIT_OK = 0,
-	TDV_EXIT_ENV = 1,	/* the system cannot do it: privileges, BTF, probes */
-	TDV_EXIT_USAGE = 2,	/* bad flags or values */
+	TDV_EXIT_ENV = 1,   /* the system cannot do it: privileges, BTF, probes */
+	TDV_EXIT_USAGE = 2, /* bad flags or values */
 };
 
 enum tdv_attach_mode {
@@ -21,18 +21,18 @@ enum tdv_attach_mode {
 };
 
 struct tdv_filter {
-	uint32_t tgid;		/* 0: any */
-	int32_t seg;		/* -1: any */
-	int64_t kvmfd;		/* -1: any */
+	uint32_t tgid; /* 0: any */
+	int32_t seg;   /* -1: any */
+	int64_t kvmfd; /* -1: any */
 };
 
 struct tdv_options {
 	struct tdv_filter filter;
-	unsigned int duration_s;	/* 0: until interrupted */
+	unsigned int duration_s; /* 0: until interrupted */
 	bool json;
 	bool verbose;
 	enum tdv_attach_mode attach;
-	unsigned int ringbuf_kb;	/* 0: default */
+	unsigned int ringbuf_kb; /* 0: default */
 };
 
 void tdv_options_init(struct tdv_options *opts);

@@ -39,11 +39,12 @@ int tdv_preflight(void)
 {
 	if (!privileged()) {
 		fprintf(stderr, "tdvtrace: need root, or CAP_BPF and CAP_PERFMON "
-			"(or CAP_SYS_ADMIN): run it with sudo\n");
+				"(or CAP_SYS_ADMIN): run it with sudo\n");
 		return TDV_EXIT_ENV;
 	}
 	if (access(TDV_VMLINUX_BTF, R_OK)) {
-		fprintf(stderr, "tdvtrace: no kernel BTF at %s: tdvtrace needs a "
+		fprintf(stderr,
+			"tdvtrace: no kernel BTF at %s: tdvtrace needs a "
 			"kernel built with CONFIG_DEBUG_INFO_BTF=y\n",
 			TDV_VMLINUX_BTF);
 		return TDV_EXIT_ENV;

@@ -88,11 +88,10 @@ static int scan_kallsyms(struct tdv_probe_set *set, bool found[])
 				p->why[0] = '\0';
 				snprintf(p->module, sizeof(p->module), "%s",
 					 mod[0] ? mod : "vmlinux");
-			} else if (name[len] == '.' && !found[i] &&
-				   strcmp(name + len, ".cold")) {
+			} else if (name[len] == '.' && !found[i] && strcmp(name + len, ".cold")) {
 				/* .cold is a split-off slow path, not a clone */
 				set_why(p, "inlined or cloned by the compiler (only %s exists)",
-					 name);
+					name);
 			}
 		}
 	}
@@ -107,8 +106,7 @@ struct btf_cache {
 	char module_name[64];
 };
 
-static bool has_btf_func(struct btf_cache *c, const char *module,
-			 const char *symbol)
+static bool has_btf_func(struct btf_cache *c, const char *module, const char *symbol)
 {
 	struct btf *btf = c->vmlinux;
 
@@ -118,8 +116,7 @@ static bool has_btf_func(struct btf_cache *c, const char *module,
 		if (strcmp(c->module_name, module)) {
 			btf__free(c->module);
 			c->module = btf__load_module_btf(module, c->vmlinux);
-			snprintf(c->module_name, sizeof(c->module_name), "%s",
-				 module);
+			snprintf(c->module_name, sizeof(c->module_name), "%s", module);
 		}
 		btf = c->module;
 		if (!btf)
@@ -150,7 +147,7 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 			p->how = TDV_HOW_MISSING;
 			if (!p->why[0])
 				set_why(p, "no such function in /proc/kallsyms%s",
-					 p->is_static ? " (static: inlined?)" : "");
+					p->is_static ? " (static: inlined?)" : "");
 			continue;
 		}
 		p->has_btf = has_btf_func(&btfs, p->module, p->symbol);
@@ -161,9 +158,8 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 		case TDV_ATTACH_FENTRY:
 			p->how = p->has_btf ? TDV_HOW_FENTRY : TDV_HOW_MISSING;
 			if (!p->has_btf)
-				set_why(p, "no BTF for it in %s%s: use --attach=kprobe",
-					 p->module, tracing_ok ? "" :
-					 " (and no BPF trampolines)");
+				set_why(p, "no BTF for it in %s%s: use --attach=kprobe", p->module,
+					tracing_ok ? "" : " (and no BPF trampolines)");
 			break;
 		case TDV_ATTACH_AUTO:
 			p->how = p->has_btf ? TDV_HOW_FENTRY : TDV_HOW_KPROBE;
@@ -173,8 +169,8 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 		}
 	}
 	set->probe[PROC_EXIT_INDEX].how = TDV_HOW_TRACEPOINT;
-	snprintf(set->probe[PROC_EXIT_INDEX].module,
-		 sizeof(set->probe[PROC_EXIT_INDEX].module), "vmlinux");
+	snprintf(set->probe[PROC_EXIT_INDEX].module, sizeof(set->probe[PROC_EXIT_INDEX].module),
+		 "vmlinux");
 	btf__free(btfs.module);
 	btf__free(btfs.vmlinux);
 	return 0;
@@ -192,8 +188,7 @@ void tdv_probes_use_kprobes(struct tdv_probe_set *set)
 	}
 }
 
-void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf,
-				 size_t len)
+void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf, size_t len)
 {
 	size_t used = 0;
 
@@ -203,7 +198,7 @@ void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf,
 
 		if (!p->required || p->how != TDV_HOW_MISSING)
 			continue;
-		used += snprintf(buf + used, len - used, "%s%s (%s)",
-				 used ? ", " : "", p->symbol, p->why);
+		used += snprintf(buf + used, len - used, "%s%s (%s)", used ? ", " : "", p->symbol,
+				 p->why);
 	}
 }

@@ -17,16 +17,16 @@ enum tdv_probe_how {
 };
 
 struct tdv_probe {
-	const char *event;	/* event name, also the BPF program prefix */
-	const char *symbol;	/* kernel function or tracepoint */
-	bool has_exit;		/* needs a return probe too */
-	bool required;		/* tdvtrace is useless without it */
-	bool is_static;		/* static in the driver: the compiler may inline it */
+	const char *event;  /* event name, also the BPF program prefix */
+	const char *symbol; /* kernel function or tracepoint */
+	bool has_exit;	    /* needs a return probe too */
+	bool required;	    /* tdvtrace is useless without it */
+	bool is_static;	    /* static in the driver: the compiler may inline it */
 	/* found on this kernel */
-	char module[64];	/* "vmlinux" or the module holding symbol */
-	bool has_btf;		/* a BTF FUNC of that name: fentry can attach */
+	char module[64]; /* "vmlinux" or the module holding symbol */
+	bool has_btf;	 /* a BTF FUNC of that name: fentry can attach */
 	enum tdv_probe_how how;
-	char why[192];		/* reason when missing, or a note */
+	char why[192]; /* reason when missing, or a note */
 };
 
 #define TDV_PROBE_COUNT 14
@@ -46,8 +46,7 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode);
 void tdv_probes_use_kprobes(struct tdv_probe_set *set);
 
 /* Names of required probes that are missing, comma-separated; "" if none. */
-void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf,
-				 size_t len);
+void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf, size_t len);
 
 const char *tdv_probe_how_name(enum tdv_probe_how how);
 

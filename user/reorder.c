@@ -55,8 +55,7 @@ static int grow(struct tdv_reorder *r)
 	return 0;
 }
 
-int tdv_reorder_push(struct tdv_reorder *r, const struct tdv_event *e, tdv_event_fn fn,
-		     void *ctx)
+int tdv_reorder_push(struct tdv_reorder *r, const struct tdv_event *e, tdv_event_fn fn, void *ctx)
 {
 	size_t i;
 

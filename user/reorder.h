@@ -14,10 +14,10 @@
 #include "tdvtrace.h"
 
 struct tdv_reorder {
-	struct tdv_event *heap;	/* min-heap on ts_ns */
+	struct tdv_event *heap; /* min-heap on ts_ns */
 	size_t n, cap;
 	uint64_t window_ns;
-	uint64_t seq;		/* ties keep arrival order */
+	uint64_t seq; /* ties keep arrival order */
 	uint64_t *seqs;
 };
 
@@ -26,8 +26,7 @@ typedef void (*tdv_event_fn)(void *ctx, const struct tdv_event *e);
 void tdv_reorder_init(struct tdv_reorder *r, uint64_t window_ns);
 void tdv_reorder_free(struct tdv_reorder *r);
 /* Returns 0 or -ENOMEM (the event is then passed on at once, unordered). */
-int tdv_reorder_push(struct tdv_reorder *r, const struct tdv_event *e, tdv_event_fn fn,
-		     void *ctx);
+int tdv_reorder_push(struct tdv_reorder *r, const struct tdv_event *e, tdv_event_fn fn, void *ctx);
 /* Pass on, oldest first, every event stamped at or before @now_ns - window. */
 void tdv_reorder_drain(struct tdv_reorder *r, uint64_t now_ns, tdv_event_fn fn, void *ctx);
 /* Pass on everything. */

@@ -10,8 +10,8 @@ static double secs_since(uint64_t ts, uint64_t start)
 
 void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns)
 {
-	fprintf(f, "%.6f %s seg=%u", secs_since(r->ts_ns, start_ns),
-		tdv_report_kind_name(r->kind), r->seg);
+	fprintf(f, "%.6f %s seg=%u", secs_since(r->ts_ns, start_ns), tdv_report_kind_name(r->kind),
+		r->seg);
 	if (r->has_entry || r->kvmfd)
 		fprintf(f, " kvmfd=%u", r->kvmfd);
 	if (r->has_entry)
@@ -71,9 +71,10 @@ void tdv_report_print_json(FILE *f, const struct tdv_report *r)
 	for (unsigned int i = 0; i < r->nevidence; i++) {
 		const struct tdv_evidence *ev = &r->evidence[i];
 
-		fprintf(f, "%s{\"event\":\"%s\",\"ts_ns\":%" PRIu64 ",\"pid\":%u,\"tgid\":%u,"
-			"\"comm\":", i ? "," : "", tdv_event_name(ev->kind), ev->ts_ns,
-			ev->pid, ev->tgid);
+		fprintf(f,
+			"%s{\"event\":\"%s\",\"ts_ns\":%" PRIu64 ",\"pid\":%u,\"tgid\":%u,"
+			"\"comm\":",
+			i ? "," : "", tdv_event_name(ev->kind), ev->ts_ns, ev->pid, ev->tgid);
 		tdv_json_string(f, ev->comm, sizeof(ev->comm));
 		fprintf(f, ",\"gid\":%u,\"iommu\":%u}", ev->gid, ev->iommu);
 	}

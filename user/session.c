@@ -13,10 +13,9 @@
 #define TDV_WAKEUP_EVENTS 64
 
 static bool libbpf_verbose;
-static bool libbpf_quiet;	/* a load we expect may fail and will retry */
+static bool libbpf_quiet; /* a load we expect may fail and will retry */
 
-static int libbpf_print(enum libbpf_print_level level, const char *fmt,
-			va_list args)
+static int libbpf_print(enum libbpf_print_level level, const char *fmt, va_list args)
 {
 	if (level == LIBBPF_DEBUG && !libbpf_verbose)
 		return 0;
@@ -31,8 +30,7 @@ void tdv_libbpf_logging(bool verbose)
 	libbpf_set_print(libbpf_print);
 }
 
-static struct bpf_program *prog_of(struct tdv_session *s, const char *event,
-				   const char *flavour)
+static struct bpf_program *prog_of(struct tdv_session *s, const char *event, const char *flavour)
 {
 	char name[64];
 
@@ -40,8 +38,7 @@ static struct bpf_program *prog_of(struct tdv_session *s, const char *event,
 	return bpf_object__find_program_by_name(s->skel->obj, name);
 }
 
-static void flavours(const struct tdv_probe *p, const char **entry,
-		     const char **exit)
+static void flavours(const struct tdv_probe *p, const char **entry, const char **exit)
 {
 	*entry = *exit = NULL;
 	switch (p->how) {
@@ -68,14 +65,15 @@ static void select_programs(struct tdv_session *s)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program(prog, s->skel->obj)
+	bpf_object__for_each_program (prog, s->skel->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const char *entry, *exit;
 
 		flavours(&s->probes.probe[i], &entry, &exit);
 		if (entry)
-			bpf_program__set_autoload(prog_of(s, s->probes.probe[i].event, entry), true);
+			bpf_program__set_autoload(prog_of(s, s->probes.probe[i].event, entry),
+						  true);
 		if (exit)
 			bpf_program__set_autoload(prog_of(s, s->probes.probe[i].event, exit), true);
 	}
@@ -117,8 +115,7 @@ static bool any_fentry(const struct tdv_probe_set *set)
 	return false;
 }
 
-static int attach_one(struct tdv_session *s, struct tdv_probe *p,
-		      const char *flavour)
+static int attach_one(struct tdv_session *s, struct tdv_probe *p, const char *flavour)
 {
 	struct bpf_program *prog = prog_of(s, p->event, flavour);
 	struct bpf_link *link = bpf_program__attach(prog);
@@ -129,8 +126,7 @@ static int attach_one(struct tdv_session *s, struct tdv_probe *p,
 		return 0;
 	}
 	err = -errno;
-	snprintf(p->why, sizeof(p->why), "%s attach failed: %s", flavour,
-		 strerror(-err));
+	snprintf(p->why, sizeof(p->why), "%s attach failed: %s", flavour, strerror(-err));
 	return err;
 }
 
@@ -153,8 +149,8 @@ static int attach(struct tdv_session *s)
 		while (s->nlinks > first)
 			bpf_link__destroy(s->links[--s->nlinks]);
 		if (p->required) {
-			fprintf(stderr, "tdvtrace: cannot attach %s (%s): %s\n",
-				p->event, p->symbol, p->why);
+			fprintf(stderr, "tdvtrace: cannot attach %s (%s): %s\n", p->event,
+				p->symbol, p->why);
 			return -EINVAL;
 		}
 		p->how = TDV_HOW_MISSING;
@@ -171,15 +167,16 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 	memset(s, 0, sizeof(*s));
 	err = tdv_probes_detect(&s->probes, opts->attach);
 	if (err) {
-		fprintf(stderr, "tdvtrace: cannot read /proc/kallsyms: %s\n",
-			strerror(-err));
+		fprintf(stderr, "tdvtrace: cannot read /proc/kallsyms: %s\n", strerror(-err));
 		return TDV_EXIT_ENV;
 	}
 	tdv_probes_missing_required(&s->probes, missing, sizeof(missing));
 	if (missing[0]) {
-		fprintf(stderr, "tdvtrace: this kernel lacks the trans_devid patch: "
+		fprintf(stderr,
+			"tdvtrace: this kernel lacks the trans_devid patch: "
 			"missing %s; load the patched amd_iommu driver (or the "
-			"tdvsim module) and retry\n", missing);
+			"tdvsim module) and retry\n",
+			missing);
 		return TDV_EXIT_ENV;
 	}
 
@@ -189,14 +186,18 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 	libbpf_quiet = false;
 	if (err && opts->attach == TDV_ATTACH_AUTO && any_fentry(&s->probes)) {
 		if (opts->verbose)
-			fprintf(stderr, "tdvtrace: fentry load failed (%s), "
-				"retrying with kprobes\n", strerror(-err));
+			fprintf(stderr,
+				"tdvtrace: fentry load failed (%s), "
+				"retrying with kprobes\n",
+				strerror(-err));
 		tdv_probes_use_kprobes(&s->probes);
 		err = load(s, opts);
 	}
 	if (err) {
-		fprintf(stderr, "tdvtrace: cannot load BPF programs: %s "
-			"(run with -v for the verifier log)\n", strerror(-err));
+		fprintf(stderr,
+			"tdvtrace: cannot load BPF programs: %s "
+			"(run with -v for the verifier log)\n",
+			strerror(-err));
 		return TDV_EXIT_ENV;
 	}
 	err = attach(s);
@@ -206,15 +207,13 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 		const struct tdv_probe *p = &s->probes.probe[i];
 
 		if (p->how == TDV_HOW_MISSING)
-			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n",
-				p->event, p->symbol, p->why);
+			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n", p->event,
+				p->symbol, p->why);
 	}
-	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event,
-				 ctx, NULL);
+	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, ctx, NULL);
 	if (!s->rb) {
 		err = -errno;
-		fprintf(stderr, "tdvtrace: cannot open ring buffer: %s\n",
-			strerror(-err));
+		fprintf(stderr, "tdvtrace: cannot open ring buffer: %s\n", strerror(-err));
 		goto fail;
 	}
 	return 0;
@@ -233,8 +232,7 @@ int tdv_session_poll(struct tdv_session *s, int timeout_ms)
 	return ring_buffer__consume(s->rb);
 }
 
-int tdv_session_counters(struct tdv_session *s,
-			 struct tdv_counters out[TDV_EV_MAX])
+int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct tdv_counters percpu[ncpu > 0 ? ncpu : 1];
@@ -259,7 +257,7 @@ __u64 tdv_session_missed(struct tdv_session *s)
 	struct bpf_program *prog;
 	__u64 missed = 0;
 
-	bpf_object__for_each_program(prog, s->skel->obj) {
+	bpf_object__for_each_program (prog, s->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 
@@ -277,11 +275,11 @@ void tdv_session_describe(const struct tdv_session *s, char *buf, size_t len)
 
 	for (int i = 0; i < TDV_PROBE_COUNT; i++)
 		n[s->probes.probe[i].how]++;
-	snprintf(buf, len, "attached %d probes (%d fentry, %d kprobe, "
+	snprintf(buf, len,
+		 "attached %d probes (%d fentry, %d kprobe, "
 		 "%d tracepoint, %d missing)",
-		 n[TDV_HOW_FENTRY] + n[TDV_HOW_KPROBE] + n[TDV_HOW_TRACEPOINT],
-		 n[TDV_HOW_FENTRY], n[TDV_HOW_KPROBE], n[TDV_HOW_TRACEPOINT],
-		 n[TDV_HOW_MISSING]);
+		 n[TDV_HOW_FENTRY] + n[TDV_HOW_KPROBE] + n[TDV_HOW_TRACEPOINT], n[TDV_HOW_FENTRY],
+		 n[TDV_HOW_KPROBE], n[TDV_HOW_TRACEPOINT], n[TDV_HOW_MISSING]);
 }
 
 void tdv_session_close(struct tdv_session *s)

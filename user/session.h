@@ -34,8 +34,7 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 int tdv_session_poll(struct tdv_session *s, int timeout_ms);
 
 /* Sum the per-CPU counters: hits and drops per event kind. */
-int tdv_session_counters(struct tdv_session *s,
-			 struct tdv_counters out[TDV_EV_MAX]);
+int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_MAX]);
 
 /* Calls the kernel skipped because a BPF program was already running. */
 __u64 tdv_session_missed(struct tdv_session *s);

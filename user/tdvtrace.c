@@ -28,8 +28,8 @@ static const struct {
 static void usage(FILE *f)
 {
 	fprintf(f, "Usage: tdvtrace COMMAND [OPTION...]\n"
-		"Trace the AMD vIOMMU translate-device-id allocator.\n\n"
-		"Commands:\n");
+		   "Trace the AMD vIOMMU translate-device-id allocator.\n\n"
+		   "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
 	fprintf(f, "\n'tdvtrace COMMAND --help' lists a command's options.\n");
@@ -60,7 +60,6 @@ int main(int argc, char **argv)
 		argv[1] = name;
 		return commands[i].run(argc - 1, argv + 1);
 	}
-	fprintf(stderr, "tdvtrace: unknown command '%s'; try 'tdvtrace --help'\n",
-		argv[1]);
+	fprintf(stderr, "tdvtrace: unknown command '%s'; try 'tdvtrace --help'\n", argv[1]);
 	return TDV_EXIT_USAGE;
 }

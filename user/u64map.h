@@ -14,7 +14,7 @@ struct u64map_node {
 
 struct u64map {
 	struct u64map_node **buckets;
-	size_t nbuckets;	/* a power of two */
+	size_t nbuckets; /* a power of two */
 	size_t count;
 };
 

@@ -60,8 +60,8 @@ static const char *const fault_names[TDVSIM_NR_FAULTS] = {
 
 struct named {
 	char name[32];
-	int value;	/* VM: fd; vIOMMU: handle */
-	int kvmfd;	/* vIOMMU: its VM's fd */
+	int value; /* VM: fd; vIOMMU: handle */
+	int kvmfd; /* vIOMMU: its VM's fd */
 };
 
 static int dev = -1;
@@ -111,7 +111,7 @@ static struct named *add(struct named *set, int *n, const char *name)
 {
 	for (int i = 0; i < *n; i++)
 		if (!strcmp(set[i].name, name))
-			return &set[i];	/* names may be reused after close */
+			return &set[i]; /* names may be reused after close */
 	if (*n == MAX_NAMES)
 		die("too many names");
 	snprintf(set[*n].name, sizeof(set[*n].name), "%s", name);
@@ -166,8 +166,9 @@ static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool
 		printf("viommu %s seg=%u iommu=0x%04x gid=%u trans_devid=0x%04x refs=%u ret=%d\n",
 		       v, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
 	truth("\"op\":\"viommu\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%d,\"seg\":%u,"
-	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d", v, vmname,
-	      vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
+	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d",
+	      v, vmname, vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs,
+	      req.ret);
 	if (req.ret)
 		return req.ret;
 	vi = add(viommus, &nviommus, v);
@@ -184,11 +185,12 @@ static void do_destroy(const char *v, bool quiet)
 	if (ioctl(dev, TDVSIM_VIOMMU_DESTROY, &req))
 		die("destroy %s: %s", v, strerror(errno));
 	if (!quiet)
-		printf("destroy %s seg=%u iommu=0x%04x gid=%u kvmfd=%u trans_devid=0x%04x refs=%u\n",
+		printf("destroy %s seg=%u iommu=0x%04x gid=%u kvmfd=%u trans_devid=0x%04x "
+		       "refs=%u\n",
 		       v, req.seg, req.iommu_devid, req.gid, req.kvmfd, req.trans_devid, req.refs);
 	truth("\"op\":\"destroy\",\"viommu\":\"%s\",\"kvmfd\":%u,\"seg\":%u,\"iommu\":%u,"
-	      "\"gid\":%u,\"trans_devid\":%u,\"refs\":%u", v, req.kvmfd, req.seg,
-	      req.iommu_devid, req.gid, req.trans_devid, req.refs);
+	      "\"gid\":%u,\"trans_devid\":%u,\"refs\":%u",
+	      v, req.kvmfd, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs);
 }
 
 static void do_fault(const char *name, unsigned int count)
@@ -418,7 +420,8 @@ static void usage(FILE *f)
 {
 	fputs("usage: tdvctl [--truth FILE] script FILE|-\n"
 	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
-	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n", f);
+	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n",
+	      f);
 }
 
 int main(int argc, char **argv)

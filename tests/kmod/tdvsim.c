@@ -52,7 +52,7 @@ struct dev_table_entry {
 
 #define DTE_FLAG_V BIT_ULL(0)
 #define DTE_FLAG_TV BIT_ULL(1)
-#define DTE_TRANSLATE_MARK BIT_ULL(62)	/* sim: "holds a GPA->SPA table" */
+#define DTE_TRANSLATE_MARK BIT_ULL(62) /* sim: "holds a GPA->SPA table" */
 
 struct amd_iommu_pci_seg {
 	struct list_head list;
@@ -75,7 +75,7 @@ struct amd_iommu {
 	struct amd_iommu_pci_seg *pci_seg;
 	struct mutex gid_mutex;
 	unsigned long gid_bitmap[BITS_TO_LONGS(TDVSIM_NR_GIDS)];
-	u64 vfctrl[TDVSIM_NR_GIDS];	/* VF control: TransDevID in bits 15:0 */
+	u64 vfctrl[TDVSIM_NR_GIDS]; /* VF control: TransDevID in bits 15:0 */
 };
 
 struct protection_domain {
@@ -129,7 +129,8 @@ static bool fault_hit(enum tdvsim_fault f)
 
 /* ---- trans_devid.c, as patched --------------------------------------------- */
 
-static noinline __attribute__((__noipa__)) void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id);
+static noinline __attribute__((__noipa__)) void trans_devid_free(struct amd_iommu_pci_seg *pci_seg,
+								 u16 id);
 
 static inline enum trans_devid_state trans_devid_xa_get_state(void *entry)
 {
@@ -187,8 +188,8 @@ noinline int amd_iommu_trans_devid_reserve(struct amd_iommu_pci_seg *pci_seg, u1
 		ret = -EBUSY;
 		goto out;
 	}
-	old = xa_store(&pci_seg->trans_devid_xa, id,
-		       trans_devid_xa_mk_state(TRANS_DEVID_RESERVED), GFP_KERNEL);
+	old = xa_store(&pci_seg->trans_devid_xa, id, trans_devid_xa_mk_state(TRANS_DEVID_RESERVED),
+		       GFP_KERNEL);
 	if (xa_is_err(old))
 		ret = xa_err(old);
 out:
@@ -226,8 +227,7 @@ static noinline __attribute__((__noipa__)) int trans_devid_alloc(struct amd_iomm
 		}
 		WARN_ON_ONCE(old);
 		mutex_unlock(&pci_seg->trans_devid_mutex);
-		pr_debug("%s: Allocated trans_devid %#x (seg %#x)\n", __func__, id,
-			 pci_seg->id);
+		pr_debug("%s: Allocated trans_devid %#x (seg %#x)\n", __func__, id, pci_seg->id);
 		return id;
 	}
 	pr_err("%s: No free trans_devid found (seg %#x)\n", __func__, pci_seg->id);
@@ -235,7 +235,8 @@ static noinline __attribute__((__noipa__)) int trans_devid_alloc(struct amd_iomm
 	return -ENOSPC;
 }
 
-static noinline __attribute__((__noipa__)) void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id)
+static noinline __attribute__((__noipa__)) void trans_devid_free(struct amd_iommu_pci_seg *pci_seg,
+								 u16 id)
 {
 	void *old;
 
@@ -269,15 +270,15 @@ noinline int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 
 	id = trans_devid_alloc(pci_seg);
 	if (id < 0) {
-		pr_err("%s: Failed to allocate trans_devid (kvmfd=%#x seg=%#x err=%d)\n",
-		       __func__, kvmfd, pci_seg->id, id);
+		pr_err("%s: Failed to allocate trans_devid (kvmfd=%#x seg=%#x err=%d)\n", __func__,
+		       kvmfd, pci_seg->id, id);
 		ret = id;
 		goto out_unlock;
 	}
 
 	/* sim: FAIL_ALLOC_ENOMEM stands for kzalloc failing */
-	entry = fault_hit(TDVSIM_FAULT_FAIL_ALLOC_ENOMEM) ? NULL :
-		kzalloc(sizeof(*entry), GFP_KERNEL);
+	entry = fault_hit(TDVSIM_FAULT_FAIL_ALLOC_ENOMEM) ? NULL
+							  : kzalloc(sizeof(*entry), GFP_KERNEL);
 	if (!entry) {
 		trans_devid_free(pci_seg, id);
 		ret = -ENOMEM;
@@ -624,7 +625,8 @@ static int sim_state(struct tdvsim_state *st)
 	pci_seg = &sim_segs[st->seg];
 	st->nentries = st->allocated = st->reserved = 0;
 	mutex_lock(&pci_seg->kvmfd_xa_mutex);
-	xa_for_each(&pci_seg->kvmfd_xa, index, entry) {
+	xa_for_each(&pci_seg->kvmfd_xa, index, entry)
+	{
 		struct amd_iommu_kvmfd_trans_entry *e = entry;
 
 		if (st->nentries < TDVSIM_STATE_MAX && !xa_is_value(entry)) {
@@ -636,7 +638,8 @@ static int sim_state(struct tdvsim_state *st)
 	}
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
 	mutex_lock(&pci_seg->trans_devid_mutex);
-	xa_for_each(&pci_seg->trans_devid_xa, index, entry) {
+	xa_for_each(&pci_seg->trans_devid_xa, index, entry)
+	{
 		if (trans_devid_xa_get_state(entry) == TRANS_DEVID_ALLOCATED)
 			st->allocated++;
 		else

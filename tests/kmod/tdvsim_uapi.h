@@ -14,44 +14,44 @@
 #define TDVSIM_NR_SEGS 2
 #define TDVSIM_IOMMUS_PER_SEG 2
 #define TDVSIM_NR_IOMMUS (TDVSIM_NR_SEGS * TDVSIM_IOMMUS_PER_SEG)
-#define TDVSIM_NR_GIDS 64		/* guest ids (vIOMMUs) per IOMMU */
+#define TDVSIM_NR_GIDS 64 /* guest ids (vIOMMUs) per IOMMU */
 #define TDVSIM_STATE_MAX 64
 
 struct tdvsim_viommu_create {
-	__u32 iommu;		/* in: IOMMU index */
-	__u32 kvmfd;		/* in: the VM's fd in the caller */
-	__s32 handle;		/* out: for VIOMMU_DESTROY, -1 on failure */
-	__s32 ret;		/* out: amd_iommufd_viommu_init's return */
-	__u16 seg, iommu_devid, gid, trans_devid;	/* out */
-	__u32 refs;		/* out: kvmfd_xa refcount after the call */
+	__u32 iommu;				  /* in: IOMMU index */
+	__u32 kvmfd;				  /* in: the VM's fd in the caller */
+	__s32 handle;				  /* out: for VIOMMU_DESTROY, -1 on failure */
+	__s32 ret;				  /* out: amd_iommufd_viommu_init's return */
+	__u16 seg, iommu_devid, gid, trans_devid; /* out */
+	__u32 refs;				  /* out: kvmfd_xa refcount after the call */
 };
 
 struct tdvsim_viommu_destroy {
-	__u32 handle;		/* in */
-	__u32 refs;		/* out: refcount after the call, 0 = no entry */
-	__u16 seg, trans_devid, gid, iommu_devid;	/* out */
-	__u32 kvmfd;		/* out */
+	__u32 handle;				  /* in */
+	__u32 refs;				  /* out: refcount after the call, 0 = no entry */
+	__u16 seg, trans_devid, gid, iommu_devid; /* out */
+	__u32 kvmfd;				  /* out */
 };
 
 struct tdvsim_reserve {
-	__u16 seg, id;		/* in */
-	__s32 ret;		/* out: amd_iommu_trans_devid_reserve's return */
+	__u16 seg, id; /* in */
+	__s32 ret;     /* out: amd_iommu_trans_devid_reserve's return */
 };
 
 enum tdvsim_fault {
 	TDVSIM_FAULT_SKIP_PUT,		/* destroy skips its put: leak_ref */
 	TDVSIM_FAULT_DOUBLE_PUT,	/* destroy puts twice: unbalanced_put */
 	TDVSIM_FAULT_FAIL_INIT_ONE,	/* amd_viommu_init_one fails: err_init path */
-	TDVSIM_FAULT_FAIL_ALLOC_ENOSPC,	/* trans_devid_alloc finds no free id */
-	TDVSIM_FAULT_FAIL_ALLOC_ENOMEM,	/* the entry's kzalloc fails */
+	TDVSIM_FAULT_FAIL_ALLOC_ENOSPC, /* trans_devid_alloc finds no free id */
+	TDVSIM_FAULT_FAIL_ALLOC_ENOMEM, /* the entry's kzalloc fails */
 	TDVSIM_FAULT_SKIP_DTE_CLEAR,	/* uninit leaves the DTE: stale_dte */
 	TDVSIM_FAULT_SKIP_ID_FREE,	/* last put keeps the id: leak_id */
 	TDVSIM_NR_FAULTS,
 };
 
 struct tdvsim_fault_req {
-	__u32 fault;		/* enum tdvsim_fault */
-	__u32 count;		/* how many next matching operations fail */
+	__u32 fault; /* enum tdvsim_fault */
+	__u32 count; /* how many next matching operations fail */
 };
 
 struct tdvsim_state_entry {
@@ -60,20 +60,20 @@ struct tdvsim_state_entry {
 };
 
 struct tdvsim_state {
-	__u32 seg;		/* in */
-	__u32 nentries;		/* out: entries in kvmfd_xa (first 64 listed) */
-	__u32 allocated;	/* out: ids in trans_devid_xa allocated */
-	__u32 reserved;		/* out: ids reserved */
+	__u32 seg;	 /* in */
+	__u32 nentries;	 /* out: entries in kvmfd_xa (first 64 listed) */
+	__u32 allocated; /* out: ids in trans_devid_xa allocated */
+	__u32 reserved;	 /* out: ids reserved */
 	struct tdvsim_state_entry entries[TDVSIM_STATE_MAX];
 };
 
 #define TDVSIM_IOC 'T'
-#define TDVSIM_CREATE_VM	_IO(TDVSIM_IOC, 0x01)
-#define TDVSIM_VIOMMU_CREATE	_IOWR(TDVSIM_IOC, 0x02, struct tdvsim_viommu_create)
-#define TDVSIM_VIOMMU_DESTROY	_IOWR(TDVSIM_IOC, 0x03, struct tdvsim_viommu_destroy)
-#define TDVSIM_RESERVE		_IOWR(TDVSIM_IOC, 0x04, struct tdvsim_reserve)
-#define TDVSIM_SEG_FINI		_IOW(TDVSIM_IOC, 0x05, __u32)
-#define TDVSIM_SET_FAULT	_IOW(TDVSIM_IOC, 0x06, struct tdvsim_fault_req)
-#define TDVSIM_STATE		_IOWR(TDVSIM_IOC, 0x07, struct tdvsim_state)
+#define TDVSIM_CREATE_VM _IO(TDVSIM_IOC, 0x01)
+#define TDVSIM_VIOMMU_CREATE _IOWR(TDVSIM_IOC, 0x02, struct tdvsim_viommu_create)
+#define TDVSIM_VIOMMU_DESTROY _IOWR(TDVSIM_IOC, 0x03, struct tdvsim_viommu_destroy)
+#define TDVSIM_RESERVE _IOWR(TDVSIM_IOC, 0x04, struct tdvsim_reserve)
+#define TDVSIM_SEG_FINI _IOW(TDVSIM_IOC, 0x05, __u32)
+#define TDVSIM_SET_FAULT _IOW(TDVSIM_IOC, 0x06, struct tdvsim_fault_req)
+#define TDVSIM_STATE _IOWR(TDVSIM_IOC, 0x07, struct tdvsim_state)
 
 #endif /* TDVSIM_UAPI_H */

@@ -34,8 +34,8 @@ static struct tdv_event get_event(void)
 		.vm = 0xffff888012345600ULL,
 		.lat_ns = 12345,
 		.kind = TDV_EV_GET,
-		.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_VM | TDV_F_TRANS_DEVID |
-			  TDV_F_REFS | TDV_F_RET | TDV_F_LAT | TDV_F_GEN,
+		.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_VM | TDV_F_TRANS_DEVID | TDV_F_REFS |
+			  TDV_F_RET | TDV_F_LAT | TDV_F_GEN,
 		.cpu = 1,
 		.pid = 101,
 		.tgid = 100,
@@ -56,11 +56,10 @@ static void test_json_get(void **state)
 	struct tdv_event e = get_event();
 	char *out = render(print_json, &e, 0);
 
-	assert_string_equal(out,
-		"{\"ts_ns\":5001234567,\"event\":\"get\",\"cpu\":1,\"pid\":101,"
-		"\"tgid\":100,\"comm\":\"qemu-system\",\"seg\":1,\"kvmfd\":4,"
-		"\"vm\":\"0xffff888012345600\",\"trans_devid\":65535,\"refs\":2,"
-		"\"ret\":0,\"lat_ns\":12345,\"gen\":3}\n");
+	assert_string_equal(out, "{\"ts_ns\":5001234567,\"event\":\"get\",\"cpu\":1,\"pid\":101,"
+				 "\"tgid\":100,\"comm\":\"qemu-system\",\"seg\":1,\"kvmfd\":4,"
+				 "\"vm\":\"0xffff888012345600\",\"trans_devid\":65535,\"refs\":2,"
+				 "\"ret\":0,\"lat_ns\":12345,\"gen\":3}\n");
 	free(out);
 }
 
@@ -77,9 +76,9 @@ static void test_json_omits_absent_fields(void **state)
 	e.trans_devid = 0;
 	out = render(print_json, &e, 0);
 	assert_string_equal(out,
-		"{\"ts_ns\":5001234567,\"event\":\"vfctrl\",\"cpu\":1,\"pid\":101,"
-		"\"tgid\":100,\"comm\":\"qemu-system\",\"seg\":1,\"trans_devid\":0,"
-		"\"gid\":7,\"iommu\":66}\n");
+			    "{\"ts_ns\":5001234567,\"event\":\"vfctrl\",\"cpu\":1,\"pid\":101,"
+			    "\"tgid\":100,\"comm\":\"qemu-system\",\"seg\":1,\"trans_devid\":0,"
+			    "\"gid\":7,\"iommu\":66}\n");
 	free(out);
 }
 
@@ -93,8 +92,8 @@ static void test_json_escapes_comm(void **state)
 	memcpy(e.comm, "a\"b\\c\n\x01\xff", 9);
 	out = render(print_json, &e, 0);
 	assert_string_equal(out,
-		"{\"ts_ns\":5001234567,\"event\":\"proc_exit\",\"cpu\":1,\"pid\":101,"
-		"\"tgid\":100,\"comm\":\"a\\\"b\\\\c\\u000a\\u0001\\u00ff\"}\n");
+			    "{\"ts_ns\":5001234567,\"event\":\"proc_exit\",\"cpu\":1,\"pid\":101,"
+			    "\"tgid\":100,\"comm\":\"a\\\"b\\\\c\\u000a\\u0001\\u00ff\"}\n");
 	free(out);
 }
 
@@ -103,10 +102,9 @@ static void test_text_get(void **state)
 	struct tdv_event e = get_event();
 	char *out = render(tdv_event_print_text, &e, 1000000000ULL);
 
-	assert_string_equal(out,
-		"4.001235     get            100     101     qemu-system     "
-		" seg=1 kvmfd=4 gen=3 trans_devid=0xffff refs=2 ret=0 "
-		"lat=12.345us vm=0xffff888012345600 cpu=1\n");
+	assert_string_equal(out, "4.001235     get            100     101     qemu-system     "
+				 " seg=1 kvmfd=4 gen=3 trans_devid=0xffff refs=2 ret=0 "
+				 "lat=12.345us vm=0xffff888012345600 cpu=1\n");
 	free(out);
 }
 

@@ -13,7 +13,7 @@
 #include "model.h"
 #include "reorder.h"
 
-#define GRACE 1000000ULL	/* 1 ms */
+#define GRACE 1000000ULL /* 1 ms */
 #define VM_A 0xffff888000001000ULL
 #define VM_B 0xffff888000002000ULL
 
@@ -80,8 +80,7 @@ static void viommu_create(struct stream *s, uint16_t seg, uint32_t kvmfd, uint32
 
 /* amd_iommufd_viommu_destroy as the patch does it; @put false skips it. */
 static void viommu_destroy(struct stream *s, uint16_t seg, uint32_t kvmfd, uint32_t gen,
-			   uint16_t tid, uint32_t refs_after, uint16_t gid, bool clear,
-			   bool put)
+			   uint16_t tid, uint32_t refs_after, uint16_t gid, bool clear, bool put)
 {
 	struct tdv_event *e;
 
@@ -170,7 +169,7 @@ static void test_leak_ref_names_outstanding_get(void **state)
 	struct tdv_model_stats st;
 
 	viommu_create(&s, 1, 5, 1, 0xffff, 1, 7, VM_A);
-	viommu_destroy(&s, 1, 5, 1, 0xffff, 1, 7, true, false);	/* put skipped */
+	viommu_destroy(&s, 1, 5, 1, 0xffff, 1, 7, true, false); /* put skipped */
 	vm_destroy(&s, VM_A);
 	run(&s, &out, &st);
 	assert_int_equal(out.n, 1);
@@ -184,7 +183,7 @@ static void test_leak_ref_names_outstanding_get(void **state)
 	assert_int_equal(out.reports[0].nevidence, 1);
 	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_GET);
 	assert_int_equal(out.reports[0].evidence[0].gid, 7);
-	assert_int_equal(st.live_entries, 1);	/* the kernel still holds it */
+	assert_int_equal(st.live_entries, 1); /* the kernel still holds it */
 }
 
 /* Teardown still in flight when the VM goes is not a leak. */
@@ -226,7 +225,7 @@ static void test_alias_two_vms_one_fd_number(void **state)
 
 	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
 	s.tgid = 200;
-	viommu_create(&s, 0, 4, 1, 0xffff, 2, 2, VM_B);	/* same fd, other VMM */
+	viommu_create(&s, 0, 4, 1, 0xffff, 2, 2, VM_B); /* same fd, other VMM */
 	run(&s, &out, NULL);
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.reports[0].kind, TDV_R_ALIAS);
@@ -242,7 +241,7 @@ static void test_stale_dte_when_not_cleared(void **state)
 	struct sink out = {};
 
 	viommu_create(&s, 0, 4, 1, 0xffff, 1, 3, VM_A);
-	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 3, false, true);	/* no DTE clear */
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 3, false, true); /* no DTE clear */
 	vm_destroy(&s, VM_A);
 	run(&s, &out, NULL);
 	assert_int_equal(out.n, 1);
@@ -283,7 +282,7 @@ static void test_reserve_clash_and_alloc_fail(void **state)
 	e = add(&s, TDV_EV_RESERVE, F_ENTRY | TDV_F_RET);
 	e->seg = 0, e->trans_devid = 0xffff, e->kvmfd = 4, e->gen = 1, e->ret = -16;
 	e = add(&s, TDV_EV_RESERVE, TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET);
-	e->seg = 0, e->trans_devid = 0x0010, e->ret = 0;	/* fine */
+	e->seg = 0, e->trans_devid = 0x0010, e->ret = 0; /* fine */
 	e = add(&s, TDV_EV_GET, TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_REFS);
 	e->seg = 0, e->kvmfd = 6, e->ret = -28;
 	run(&s, &out, NULL);
@@ -373,9 +372,9 @@ static void test_reorder_sorts_and_keeps_ties(void **state)
 	}
 	tdv_reorder_drain(&r, 20, append, &got);
 	assert_int_equal(got.n, 3);
-	assert_int_equal(got.ev[0].pid, 1);	/* 10, first to arrive */
-	assert_int_equal(got.ev[1].pid, 3);	/* 10, second */
-	assert_int_equal(got.ev[2].pid, 4);	/* 20 */
+	assert_int_equal(got.ev[0].pid, 1); /* 10, first to arrive */
+	assert_int_equal(got.ev[1].pid, 3); /* 10, second */
+	assert_int_equal(got.ev[2].pid, 4); /* 20 */
 	tdv_reorder_free(&r);
 }
 
@@ -388,7 +387,7 @@ static void test_loss_marks_reports_lossy(void **state)
 	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
 	viommu_destroy(&s, 0, 4, 1, 0xffff, 1, 1, true, false);
 	vm_destroy(&s, VM_A);
-	tdv_model_loss(m, s.ev[2].ts_ns);	/* lost while the VM lived */
+	tdv_model_loss(m, s.ev[2].ts_ns); /* lost while the VM lived */
 	for (unsigned int i = 0; i < s.n; i++)
 		tdv_model_event(m, &s.ev[i]);
 	tdv_model_finish(m);
@@ -408,8 +407,7 @@ static void test_memory_flat_over_churn(void **state)
 	for (unsigned int i = 0; i < 20000; i++) {
 		s.n = 0;
 		viommu_create(&s, i % 2, 4 + i % 8, i / 16 + 1, 0xffff - i % 8, 1, 1, VM_A + i);
-		viommu_destroy(&s, i % 2, 4 + i % 8, i / 16 + 1, 0xffff - i % 8, 0, 1, true,
-			       true);
+		viommu_destroy(&s, i % 2, 4 + i % 8, i / 16 + 1, 0xffff - i % 8, 0, 1, true, true);
 		vm_destroy(&s, VM_A + i);
 		for (unsigned int j = 0; j < s.n; j++)
 			tdv_model_event(m, &s.ev[j]);

@@ -22,13 +22,14 @@ static void test_parse_uint_accepts(void **state)
 
 static void test_parse_uint_refuses(void **state)
 {
-	const char *bad[] = { "", "-1", "+1", " 1", "1 ", "abc", "12x",
-			      "65536", "99999999999999999999999" };
+	const char *bad[] = { "",    "-1",    "+1",
+			      " 1",  "1 ",    "abc",
+			      "12x", "65536", "99999999999999999999999" };
 	uint64_t v = 42;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		assert_int_equal(tdv_parse_uint(bad[i], UINT16_MAX, &v), -EINVAL);
-		assert_int_equal(v, 42);	/* nothing stored on error */
+		assert_int_equal(v, 42); /* nothing stored on error */
 	}
 	assert_int_equal(tdv_parse_uint(NULL, 1, &v), -EINVAL);
 }
@@ -62,8 +63,9 @@ static int parse(struct tdv_options *o, int argc, char **argv)
 
 static void test_common_flags(void **state)
 {
-	char *argv[] = { "t", "-p", "123", "--seg", "1", "--kvmfd", "0", "-d", "5",
-			 "--json", "--attach", "kprobe", "--ringbuf-kb", "8", "-v" };
+	char *argv[] = { "t",	     "-p",     "123",	       "--seg", "1",
+			 "--kvmfd",  "0",      "-d",	       "5",	"--json",
+			 "--attach", "kprobe", "--ringbuf-kb", "8",	"-v" };
 	struct tdv_options o;
 
 	assert_int_equal(parse(&o, 15, argv), 0);
