@@ -55,14 +55,16 @@ def events(d, name="trace.json"):
 
 
 def ctl(d, name="ctl.out"):
-    """Parse tdvctl's 'key=value' lines: {label: {key: value}}."""
+    """Parse tdvctl's 'key=value' lines: {label: {key: value}}; a destroy
+    line is under "destroy:LABEL"."""
     res = {}
     for line in read(d, name).splitlines():
         words = line.split()
         if len(words) < 2 or words[0] not in ("vm", "viommu", "destroy"):
             continue
         kv = dict(w.split("=", 1) for w in words[2:] if "=" in w)
-        res[words[1]] = {k: int(v, 0) for k, v in kv.items()
+        label = words[1] if words[0] != "destroy" else "destroy:" + words[1]
+        res[label] = {k: int(v, 0) for k, v in kv.items()
                          if re.fullmatch(r"-?(0x[0-9a-fA-F]+|\d+)", v)}
     return res
 
@@ -402,11 +404,59 @@ def check_leaks_faults(d):
     one_report(d, "reserve_clash", "reserve_clash", seg=0, trans_devid=0xffff,
                kvmfd=c["A"]["kvmfd"], ret=EEXIST_ERRNO["EBUSY"])
 
+    c = ctl(d, "leak_id.ctl")
+    r = one_report(d, "leak_id", "leak_id", seg=1, kvmfd=c["A"]["kvmfd"],
+                   trans_devid=0xffff)
+    equal([e["event"] for e in r["evidence"]], ["put"], "leak_id: the last put")
+
+    c = ctl(d, "fini_live.ctl")
+    reps = leaks_reports(d, "fini_live")
+    equal([r["kind"] for r in reps], ["fini_live", "unbalanced_put"],
+          "fini_live, then the orphaned vIOMMU's put at exit")
+    equal((reps[0]["seg"], reps[0]["kvmfd"], reps[0]["refs"], reps[0]["trans_devid"]),
+          (1, c["A"]["kvmfd"], 1, 0xffff), "fini_live fields")
+
     for name, err, seg in (("alloc_fail_enospc", "ENOSPC", 1),
                            ("alloc_fail_enomem", "ENOMEM", 0)):
         c = ctl(d, name + ".ctl")
         one_report(d, name, "alloc_fail", seg=seg, kvmfd=c["A"]["kvmfd"],
                    ret=EEXIST_ERRNO[err], pool_used=0)
+
+
+def check_leaks_alias(d):
+    c1, c2 = ctl(d, "ctl1.out"), ctl(d, "ctl2.out")
+    fd = c1["X"]["kvmfd"]
+    equal(c2["Y"]["kvmfd"], fd, "both VMs have the same fd number")
+    # The driver's own view: Y's vIOMMU found X's entry (refs 2).
+    equal(c2["y1"]["refs"], 2, "the simulator shared the entry")
+    reps = leaks_reports(d, "alias")
+    equal(sorted(r["kind"] for r in reps), ["alias", "clear_while_shared"],
+          "the patch's two hazards, once each")
+    a = [r for r in reps if r["kind"] == "alias"][0]
+    equal((a["seg"], a["kvmfd"], a["trans_devid"]), (0, fd, 0xffff),
+          "alias: seg, kvmfd, trans_devid")
+    expect(a["vm"] != a["other_vm"], "alias names two different VMs")
+    expect(a["evidence"][-1]["tgid"] != a["owner"]["pid"],
+           "alias evidence ends with the other VMM's get", a["evidence"])
+    cws = [r for r in reps if r["kind"] == "clear_while_shared"][0]
+    equal(cws["evidence"][0]["gid"], c2["y1"]["gid"], "Y's destroy cleared it")
+    equal(rc(d, "alias.rc"), 1, "exit status 1")
+
+
+def check_leaks_lossy(d):
+    err = read(d, "lossy.err")
+    m = re.search(r"tdvtrace: (\d+) events, (\d+) lost", err)
+    expect(m and int(m.group(2)) > 0, "events were lost", err)
+    reps = leaks_reports(d, "lossy")
+    c = ctl(d, "ctl1.out")
+    mine = [r for r in reps if r["kind"] == "leak_ref"
+            and r.get("kvmfd") == c["L"]["kvmfd"] and r["seg"] == 1]
+    equal(len(mine), 1, "the injected leak is reported once")
+    equal(mine[0]["confidence"], "lossy", "and marked lossy")
+    for r in reps:
+        equal((r["kind"], r["confidence"]), (r["kind"], "lossy"),
+              "no report claims to be exact after a loss")
+    equal(rc(d, "lossy.rc"), 1, "exit status 1")
 
 
 def main():

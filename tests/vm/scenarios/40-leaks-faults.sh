@@ -73,3 +73,17 @@ fault fail_alloc_enomem
 viommu a1 A 1
 close A
 S
+leaks_case leak_id <<'S'
+vm A
+viommu a1 A 3
+fault skip_id_free
+destroy a1
+close A
+S
+# Segment teardown under a live entry; the vIOMMU's destroy at exit then
+# puts a kvmfd the segment no longer knows: the kernel ignores it.
+leaks_case fini_live <<'S'
+vm A
+viommu a1 A 2
+fini 1
+S
