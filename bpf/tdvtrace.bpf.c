@@ -23,6 +23,7 @@ const volatile __s32 filter_seg = -1;	/* -1: every segment */
 const volatile __s64 filter_kvmfd = -1; /* -1: every kvmfd */
 const volatile __u64 wakeup_bytes;	/* wake the reader past this */
 const volatile bool have_id_alloc;	/* trans_devid_alloc is traced */
+const volatile bool have_id_free;	/* trans_devid_free is traced */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -48,6 +49,9 @@ struct call_val {
 	__u16 trans_devid; /* put: the entry's id before the put */
 	bool existed;	   /* get/put: entry present at entry */
 	bool allocated;	   /* get: trans_devid_alloc succeeded inside */
+	bool released;	   /* put: trans_devid_free ran inside */
+	__u16 freed_id;	   /* put: the id it freed */
+	__u32 gen;	   /* put: generation of the entry it found */
 };
 
 struct {
@@ -56,6 +60,14 @@ struct {
 	__type(key, struct call_key);
 	__type(value, struct call_val);
 } calls SEC(".maps");
+
+/* Puts in flight per (seg, kvmfd): alone, a put owns what changes. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, __u32);
+} puts_inflight SEC(".maps");
 
 /* Generation of each (seg, kvmfd): +1 each time its entry is created. */
 struct entry_key {
@@ -322,6 +334,9 @@ static __always_inline int on_get_exit(int ret)
 	 */
 	created = !ret && (have_id_alloc ? c->allocated : !c->existed);
 	call_end(TDV_EV_GET);
+	/* A later put on another CPU may already have dropped what we took. */
+	if (!ret && !e.refs)
+		e.refs = 1;
 
 	if (!ret) {
 		bpf_probe_read_kernel(&e.trans_devid, sizeof(e.trans_devid), (void *)c->arg[2]);
@@ -354,27 +369,52 @@ static __always_inline int on_get_exit(int ret)
 	return 0;
 }
 
+static __always_inline __u64 inflight_key(void *seg, __u32 kvmfd)
+{
+	return (__u64)seg_id(seg) << 32 | kvmfd;
+}
+
 static __always_inline int on_put_entry(void *seg, __u32 kvmfd)
 {
-	struct call_val *c = call_start(TDV_EV_PUT, (__u64)seg, kvmfd, 0);
-	struct amd_iommu_kvmfd_trans_entry___tdv *entry;
+	struct amd_iommu_kvmfd_trans_entry___tdv *entry = kvmfd_entry(seg, kvmfd);
+	struct call_val *c = call_start(TDV_EV_PUT, (__u64)seg, kvmfd, (__u64)entry);
+	__u64 key = inflight_key(seg, kvmfd);
+	__u32 one = 1, *n;
 
 	if (!c)
 		return 0;
-	entry = kvmfd_entry(seg, kvmfd);
+	n = bpf_map_lookup_elem(&puts_inflight, &key);
+	if (n)
+		__sync_fetch_and_add(n, 1);
+	else
+		bpf_map_update_elem(&puts_inflight, &key, &one, BPF_NOEXIST);
 	c->existed = entry != NULL;
-	if (entry)
+	if (entry) {
+		struct entry_key ek = { .seg = seg_id(seg), .kvmfd = kvmfd };
+		struct entry_val *g = bpf_map_lookup_elem(&gens, &ek);
+
 		c->trans_devid = BPF_CORE_READ_BITFIELD_PROBED(entry, trans_devid);
+		c->gen = g ? g->gen : 0;
+	}
 	return 0;
 }
 
+/*
+ * Other VMMs can get and put the same (seg, kvmfd) concurrently (the alias
+ * hazard), so what is read outside the driver's mutex can be stale. A put
+ * released its entry when trans_devid_free ran inside it; or, where that is
+ * not traced or was skipped, when the entry it found is gone and no other
+ * put on that key was in flight to take it.
+ */
 static __always_inline int on_put_exit(void)
 {
 	struct call_val *c = call_find(TDV_EV_PUT);
+	struct amd_iommu_kvmfd_trans_entry___tdv *after;
 	struct amd_iommu_pci_seg___tdv *seg;
-	struct entry_key key;
-	struct entry_val *g;
 	struct tdv_event e;
+	__u32 *inflight;
+	bool released;
+	__u64 key;
 
 	if (!c)
 		return 0;
@@ -383,25 +423,42 @@ static __always_inline int on_put_exit(void)
 	e.seg = seg_id(seg);
 	e.kvmfd = c->arg[1];
 	e.lat_ns = e.ts_ns - c->ts;
-	e.refs = entry_refs(kvmfd_entry(seg, e.kvmfd));
+	key = inflight_key(seg, e.kvmfd);
+	inflight = bpf_map_lookup_elem(&puts_inflight, &key);
+	after = kvmfd_entry(seg, e.kvmfd);
+	e.refs = entry_refs(after);
+	released = c->released ||
+		   (c->existed && (__u64)after != c->arg[2] && inflight && *inflight == 1);
+	if (inflight) {
+		__sync_fetch_and_add(inflight, -1);
+		if (!*inflight)
+			bpf_map_delete_elem(&puts_inflight, &key);
+	}
 	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_LAT | TDV_F_REFS;
-	key.seg = e.seg;
-	key.kvmfd = e.kvmfd;
-	g = bpf_map_lookup_elem(&gens, &key);
-	if (c->existed) {
+	if (released) {
+		e.refs = 0;
+		e.trans_devid = c->released ? c->freed_id : c->trans_devid;
+	} else if (c->existed) {
+		/* It held a ref: the entry outlives this put. */
+		if (!e.refs)
+			e.refs = 1;
 		e.trans_devid = c->trans_devid;
-		e.fields |= TDV_F_TRANS_DEVID;
-		if (g) {
-			e.gen = g->gen;
-			e.fields |= TDV_F_GEN;
-		}
+	}
+	if (c->existed) {
+		e.gen = c->gen;
+		e.fields |= TDV_F_TRANS_DEVID | TDV_F_GEN;
 	}
 	e.vm = vm_of_fd(e.kvmfd);
-	if (!e.vm && g && c->existed)
-		e.vm = g->vm; /* fd table already gone: process exit */
+	if (!e.vm && c->existed) {
+		struct entry_key ek = { .seg = e.seg, .kvmfd = e.kvmfd };
+		struct entry_val *g = bpf_map_lookup_elem(&gens, &ek);
+
+		if (g)
+			e.vm = g->vm; /* fd table already gone: process exit */
+	}
 	if (e.vm)
 		e.fields |= TDV_F_VM;
-	if (c->existed && !e.refs) {
+	if (released) {
 		struct owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
 
 		bpf_map_delete_elem(&owners, &ok);
@@ -459,8 +516,13 @@ static __always_inline int on_id_alloc_exit(int ret)
 
 static __always_inline int on_id_free(void *seg, __u16 id)
 {
+	struct call_val *outer = call_find(TDV_EV_PUT);
 	struct tdv_event e;
 
+	if (outer) {
+		outer->released = true;
+		outer->freed_id = id;
+	}
 	event_init(&e, TDV_EV_ID_FREE);
 	e.seg = seg_id(seg);
 	e.trans_devid = id;
@@ -508,6 +570,12 @@ static __always_inline int on_dte(__u32 kind, void *iommu, __u16 gid, __u16 devi
 	e.fields |= TDV_F_GID | TDV_F_TRANS_DEVID;
 	if (devid) /* VF control 0 means "no translate device id" */
 		set_owner(&e);
+	/* The kernel's refs as the DTE goes: are other vIOMMUs still on it? */
+	if (kind == TDV_EV_DTE_CLEAR && (e.fields & TDV_F_KVMFD)) {
+		e.refs = entry_refs(kvmfd_entry(
+			BPF_CORE_READ((struct amd_iommu___tdv *)iommu, pci_seg), e.kvmfd));
+		e.fields |= TDV_F_REFS;
+	}
 	emit(&e);
 	return 0;
 }

@@ -9,7 +9,7 @@
 #include "report_format.h"
 
 /* Events from other CPUs may trail by this much; hold them back. */
-#define REORDER_WINDOW_NS 20000000ULL
+#define REORDER_WINDOW_NS 100000000ULL
 /* Teardown still in flight after a VM goes: a put may follow this late. */
 #define DEFAULT_GRACE_MS 500
 

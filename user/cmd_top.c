@@ -9,7 +9,7 @@
 #include "model.h"
 #include "reorder.h"
 
-#define REORDER_WINDOW_NS 20000000ULL
+#define REORDER_WINDOW_NS 100000000ULL
 #define MAX_ROWS 4096
 
 static const char top_doc[] =

@@ -15,6 +15,9 @@ struct get_rec {
 	char comm[TDV_COMM_LEN];
 	uint16_t gid, iommu;
 	bool has_gid;
+	bool reported;	  /* named in a leak_ref already */
+	uint64_t vm;	  /* the VM the caller's kvmfd meant */
+	uint64_t vm_life; /* which life of that struct kvm address */
 };
 
 struct entry {
@@ -23,12 +26,13 @@ struct entry {
 	uint16_t trans_devid;
 	uint32_t refs;
 	uint64_t vm;
+	uint64_t vm_life;
 	uint32_t owner_tgid;
 	char owner_comm[TDV_COMM_LEN];
 	uint64_t created_ns;
-	uint64_t doomed_ns; /* its VM or VMM went away: leak check pending */
 	bool leak_reported;
-	int last_clear_gid; /* gid of the vIOMMU being torn down, or -1 */
+	/* The vIOMMU being torn down (its DTE clear / uninit came first). */
+	int clear_gid, clear_iommu;
 	struct get_rec *gets;
 	unsigned int ngets, capgets;
 };
@@ -55,12 +59,19 @@ struct pool {
 
 enum pending_kind { P_LEAK_REF, P_RELEASED };
 
+/* What went away: a VM (vm != 0, in its vm_life) or else a VMM (tgid). */
+struct leaver {
+	uint64_t vm, vm_life;
+	uint32_t tgid;
+};
+
 struct pending {
 	uint64_t due_ns;
 	enum pending_kind kind;
 	uint16_t seg;
 	uint32_t kvmfd, gen;
 	uint16_t trans_devid;
+	struct leaver who;	     /* P_LEAK_REF: the VM or VMM that went */
 	struct tdv_evidence release; /* P_RELEASED: the final put */
 };
 
@@ -68,10 +79,16 @@ struct tdv_model {
 	uint64_t grace_ns;
 	tdv_report_fn fn;
 	void *ctx;
-	struct u64map entries;	/* (seg << 32 | kvmfd) -> struct entry */
-	struct u64map dtes;	/* (seg << 16 | devid) -> struct dte */
-	struct u64map vfctrls;	/* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
-	struct u64map pools;	/* seg -> struct pool */
+	struct u64map entries; /* (seg << 32 | kvmfd) -> struct entry */
+	struct u64map dtes;    /* (seg << 16 | devid) -> struct dte */
+	struct u64map vfctrls; /* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
+	struct u64map pools;   /* seg -> struct pool */
+	/*
+	 * struct kvm addresses are reused once freed: count each address\'s
+	 * kvm_destroy_vm so a new VM at an old address is a new VM.
+	 */
+	struct u64map vm_lives; /* vm -> lives ended (an integer) */
+	struct u64map alloc_ns; /* (seg << 16 | id) -> when it was allocated */
 	bool have_id_events;	/* id_alloc/id_free are traced */
 	uint64_t loss_until_ns; /* events were lost before this */
 	uint64_t now_ns;
@@ -125,6 +142,8 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	u64map_init(&m->dtes);
 	u64map_init(&m->vfctrls);
 	u64map_init(&m->pools);
+	u64map_init(&m->vm_lives);
+	u64map_init(&m->alloc_ns);
 	return m;
 }
 
@@ -153,6 +172,8 @@ void tdv_model_free(struct tdv_model *m)
 	u64map_destroy(&m->vfctrls);
 	u64map_each(&m->pools, free_value, NULL);
 	u64map_destroy(&m->pools);
+	u64map_destroy(&m->vm_lives);
+	u64map_destroy(&m->alloc_ns);
 	free(m->pend);
 	free(m);
 }
@@ -303,7 +324,12 @@ static void entry_drop(struct tdv_model *m, struct entry *en)
 	free(en);
 }
 
-static void entry_add_get(struct entry *en, const struct tdv_event *e)
+static uint64_t vm_life(const struct tdv_model *m, uint64_t vm)
+{
+	return (uintptr_t)u64map_get(&m->vm_lives, vm);
+}
+
+static void entry_add_get(struct tdv_model *m, struct entry *en, const struct tdv_event *e)
 {
 	struct get_rec *g;
 
@@ -321,25 +347,33 @@ static void entry_add_get(struct entry *en, const struct tdv_event *e)
 	g->ts_ns = e->ts_ns;
 	g->pid = e->pid;
 	g->tgid = e->tgid;
+	g->vm = e->vm;
+	g->vm_life = vm_life(m, e->vm);
 	memcpy(g->comm, e->comm, sizeof(g->comm));
 }
 
-/* The put answers the get of the vIOMMU being torn down, else the oldest. */
-static void entry_retire_get(struct entry *en)
+/*
+ * The put answers the get of the vIOMMU being torn down (same gid and IOMMU),
+ * else one taken by the same process, else the oldest.
+ */
+static void entry_retire_get(struct entry *en, const struct tdv_event *put)
 {
-	unsigned int i = 0;
+	unsigned int i = en->ngets;
 
-	for (unsigned int j = 0; j < en->ngets; j++) {
-		if (en->gets[j].has_gid && en->gets[j].gid == en->last_clear_gid) {
-			i = j;
-			break;
-		}
-	}
 	if (!en->ngets)
 		return;
+	for (unsigned int j = 0; j < en->ngets && i == en->ngets; j++)
+		if (en->gets[j].has_gid && en->gets[j].gid == en->clear_gid &&
+		    en->gets[j].iommu == en->clear_iommu)
+			i = j;
+	for (unsigned int j = 0; j < en->ngets && i == en->ngets; j++)
+		if (en->gets[j].tgid == put->tgid)
+			i = j;
+	if (i == en->ngets)
+		i = 0;
 	memmove(&en->gets[i], &en->gets[i + 1], (en->ngets - i - 1) * sizeof(*en->gets));
 	en->ngets--;
-	en->last_clear_gid = -1;
+	en->clear_gid = en->clear_iommu = -1;
 }
 
 static struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e)
@@ -353,10 +387,11 @@ static struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e
 	en->gen = e->gen;
 	en->trans_devid = e->trans_devid;
 	en->vm = e->vm;
+	en->vm_life = vm_life(m, e->vm);
 	en->owner_tgid = e->tgid;
 	memcpy(en->owner_comm, e->comm, sizeof(en->owner_comm));
 	en->created_ns = e->ts_ns;
-	en->last_clear_gid = -1;
+	en->clear_gid = en->clear_iommu = -1;
 	if (u64map_put(&m->entries, entry_key(e->seg, e->kvmfd), en)) {
 		free(en);
 		return NULL;
@@ -403,7 +438,7 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 			if (p)
 				pool_set(p, e->trans_devid, true);
 		}
-	} else if (en->vm && e->vm && en->vm != e->vm) {
+	} else if (en->vm && e->vm && (en->vm != e->vm || en->vm_life != vm_life(m, e->vm))) {
 		/* kvmfd_xa is keyed by fd number alone: another VM got this id. */
 		report_init(&r, TDV_R_ALIAS, e->ts_ns, en);
 		r.other_vm = e->vm;
@@ -417,7 +452,7 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 		deliver(m, &r);
 	}
 	en->refs = e->refs;
-	entry_add_get(en, e);
+	entry_add_get(m, en, e);
 }
 
 static void on_put(struct tdv_model *m, const struct tdv_event *e)
@@ -440,10 +475,11 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 		return;
 	}
 	en = entry_find(m, e->seg, e->kvmfd);
-	if (!en)
-		return; /* predates us and discovery missed it */
+	/* Absent: it predates us. Another gen: a racing get already replaced it. */
+	if (!en || ((e->fields & TDV_F_GEN) && en->gen != e->gen))
+		return;
 	en->refs = e->refs;
-	entry_retire_get(en);
+	entry_retire_get(en, e);
 	if (e->refs)
 		return;
 	if (!m->have_id_events) {
@@ -471,6 +507,11 @@ static void on_id(struct tdv_model *m, const struct tdv_event *e)
 	if (!p || !(e->fields & TDV_F_TRANS_DEVID))
 		return;
 	pool_set(p, e->trans_devid, e->kind == TDV_EV_ID_ALLOC);
+	if (e->kind == TDV_EV_ID_ALLOC)
+		u64map_put(&m->alloc_ns, dte_key(e->seg, e->trans_devid),
+			   (void *)(uintptr_t)e->ts_ns);
+	else
+		u64map_del(&m->alloc_ns, dte_key(e->seg, e->trans_devid));
 }
 
 static void on_reserve(struct tdv_model *m, const struct tdv_event *e)
@@ -551,8 +592,15 @@ static void on_dte_clear(struct tdv_model *m, const struct tdv_event *e)
 		d->set = false;
 	if (!en)
 		return;
-	en->last_clear_gid = e->gid;
-	/* This vIOMMU's own ref is still held here; others hold the rest. */
+	en->clear_gid = e->gid;
+	en->clear_iommu = e->iommu;
+	/*
+	 * This vIOMMU's own ref is still held here; others hold the rest.
+	 * The kernel's count read at the clear beats ours, which can trail a
+	 * concurrent get on another CPU.
+	 */
+	if (e->fields & TDV_F_REFS)
+		en->refs = e->refs;
 	if (en->refs <= 1)
 		return;
 	report_init(&r, TDV_R_CLEAR_WHILE_SHARED, e->ts_ns, en);
@@ -592,45 +640,61 @@ static void on_uninit(struct tdv_model *m, const struct tdv_event *e)
 {
 	struct entry *en = entry_of_devid(m, e);
 
-	if (en)
-		en->last_clear_gid = e->gid;
+	if (en) {
+		en->clear_gid = e->gid;
+		en->clear_iommu = e->iommu;
+	}
 }
 
-/* The VM (vm != 0) or the VMM (tgid != 0) is gone: its entries must drain. */
+/*
+ * The VM (vm != 0) or the VMM (tgid != 0) is gone: the refs it took must
+ * drain. Refs another VM took on the same entry (alias) are not its leak.
+ */
 struct doom_ctx {
 	struct tdv_model *m;
-	uint64_t vm;
-	uint32_t tgid;
+	struct leaver who;
 	uint64_t ts_ns;
 };
+
+static bool get_of(const struct get_rec *g, const struct leaver *who)
+{
+	if (who->vm)
+		return g->vm == who->vm && g->vm_life == who->vm_life;
+	return g->tgid == who->tgid;
+}
 
 static void doom_one(void *ctx, uint64_t key, void *value)
 {
 	struct doom_ctx *c = ctx;
 	struct entry *en = value;
 
-	if (en->doomed_ns || en->leak_reported)
+	for (unsigned int i = 0; i < en->ngets; i++) {
+		if (!get_of(&en->gets[i], &c->who) || en->gets[i].reported)
+			continue;
+		schedule(c->m, &(struct pending){ .due_ns = c->ts_ns + c->m->grace_ns,
+						  .kind = P_LEAK_REF,
+						  .seg = en->seg,
+						  .kvmfd = en->kvmfd,
+						  .gen = en->gen,
+						  .who = c->who });
 		return;
-	if (c->vm ? en->vm != c->vm : en->owner_tgid != c->tgid)
-		return;
-	en->doomed_ns = c->ts_ns;
-	schedule(c->m, &(struct pending){ .due_ns = c->ts_ns + c->m->grace_ns,
-					  .kind = P_LEAK_REF,
-					  .seg = en->seg,
-					  .kvmfd = en->kvmfd,
-					  .gen = en->gen });
+	}
 }
 
 static void on_gone(struct tdv_model *m, const struct tdv_event *e)
 {
 	struct doom_ctx c = { .m = m, .ts_ns = e->ts_ns };
 
-	if (e->kind == TDV_EV_VM_DESTROY)
-		c.vm = e->vm;
-	else
-		c.tgid = e->tgid;
-	if (!c.vm && !c.tgid)
-		return;
+	if (e->kind == TDV_EV_VM_DESTROY) {
+		if (!e->vm)
+			return;
+		c.who.vm = e->vm;
+		c.who.vm_life = vm_life(m, e->vm);
+		/* The address may hold another VM from now on. */
+		u64map_put(&m->vm_lives, e->vm, (void *)(uintptr_t)(c.who.vm_life + 1));
+	} else {
+		c.who.tgid = e->tgid;
+	}
 	u64map_each(&m->entries, doom_one, &c);
 }
 
@@ -724,14 +788,38 @@ static void check_leak_ref(struct tdv_model *m, const struct pending *p)
 {
 	struct entry *en = entry_find(m, p->seg, p->kvmfd);
 	struct tdv_report r;
+	unsigned int n = 0;
 
-	if (!en || en->gen != p->gen || !en->refs || en->leak_reported)
+	if (!en || en->gen != p->gen)
+		return;
+	report_init(&r, TDV_R_LEAK_REF, p->due_ns, en);
+	for (unsigned int i = 0; i < en->ngets; i++) {
+		struct get_rec *g = &en->gets[i];
+		struct tdv_evidence ev = {
+			.ts_ns = g->ts_ns,
+			.kind = TDV_EV_GET,
+			.pid = g->pid,
+			.tgid = g->tgid,
+			.gid = g->gid,
+			.iommu = g->iommu,
+			.vm = g->vm,
+		};
+
+		if (!get_of(g, &p->who) || g->reported)
+			continue;
+		g->reported = true;
+		memcpy(ev.comm, g->comm, sizeof(ev.comm));
+		add_evidence(&r, &ev);
+		n++;
+	}
+	if (!n)
 		return;
 	en->leak_reported = true;
-	report_init(&r, TDV_R_LEAK_REF, p->due_ns, en);
-	snprintf(r.detail, sizeof(r.detail), "%s gone with %u refs outstanding",
-		 en->vm ? "VM" : "VMM", en->refs);
-	add_gets(&r, en);
+	r.refs = n;
+	if (p->who.vm)
+		r.vm = p->who.vm;
+	snprintf(r.detail, sizeof(r.detail), "%s gone with %u refs outstanding (entry holds %u)",
+		 p->who.vm ? "VM" : "VMM", n, en->refs);
 	deliver(m, &r);
 }
 
@@ -772,6 +860,9 @@ static void check_released(struct tdv_model *m, const struct pending *p)
 		add_evidence(&r, &p->release);
 		deliver(m, &r);
 	}
+	/* Allocated again since: a new owner's, whose get may be on its way. */
+	if ((uintptr_t)u64map_get(&m->alloc_ns, dte_key(p->seg, p->trans_devid)) > p->release.ts_ns)
+		return;
 	if (m->have_id_events && pool && pool_test(pool, p->trans_devid)) {
 		report_init(&r, TDV_R_LEAK_ID, p->due_ns, NULL);
 		r.has_entry = true;

@@ -98,6 +98,8 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	s->skel->rodata->wakeup_bytes = wakeup;
 	s->skel->rodata->have_id_alloc =
 		tdv_probe_find(&s->probes, "id_alloc")->how != TDV_HOW_MISSING;
+	s->skel->rodata->have_id_free =
+		tdv_probe_find(&s->probes, "id_free")->how != TDV_HOW_MISSING;
 	select_programs(s);
 	err = tdvtrace_bpf__load(s->skel);
 	if (err) {

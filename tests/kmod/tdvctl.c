@@ -4,6 +4,7 @@
  *
  *   tdvctl [--truth FILE] script FILE|-
  *   tdvctl [--truth FILE] churn --vms N --viommus M --seed S --procs P
+ *                               [--one-per-seg] [--serialize]
  *
  * Script commands, one per line ('#' starts a comment):
  *   vm NAME                 create a VM; prints "vm NAME kvmfd=N"
@@ -19,6 +20,9 @@
  *                           fail_alloc_enospc fail_alloc_enomem
  *                           skip_dte_clear skip_id_free
  *   state SEG               print kvmfd_xa's entries and the pool counts
+ *   truth                   print the driver's own counts per segment as
+ *                           one JSON line: gets, puts, alias,
+ *                           clear_while_shared (see tdvsim_uapi.h)
  *   sleep MS | touch PATH | wait PATH (up to 30 s) | exit
  *
  * Truth (--truth FILE): NDJSON, one object per action, appended with one
@@ -39,6 +43,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -226,6 +231,28 @@ static void do_state(unsigned int seg)
 	free(st);
 }
 
+static void print_counts(const char *name, const __u64 *v, const char *sep)
+{
+	printf("\"%s\":[", name);
+	for (int s = 0; s < TDVSIM_NR_SEGS; s++)
+		printf("%s%llu", s ? "," : "", (unsigned long long)v[s]);
+	printf("]%s", sep);
+}
+
+static void do_truth(void)
+{
+	struct tdvsim_truth t;
+
+	open_dev();
+	if (ioctl(dev, TDVSIM_TRUTH, &t))
+		die("truth: %s", strerror(errno));
+	printf("{");
+	print_counts("gets", t.gets, ",");
+	print_counts("puts", t.puts, ",");
+	print_counts("alias", t.alias, ",");
+	print_counts("clear_while_shared", t.clear_while_shared, "}\n");
+}
+
 static unsigned long number(const char *s, const char *what)
 {
 	char *end;
@@ -294,6 +321,8 @@ static void run_line(char *line, int lineno)
 		do_fault(argv[1], ARG(2) ? number(argv[2], "count") : 1);
 	} else if (!strcmp(argv[0], "state") && argc == 2) {
 		do_state(number(argv[1], "segment"));
+	} else if (!strcmp(argv[0], "truth") && argc == 1) {
+		do_truth();
 	} else if (!strcmp(argv[0], "sleep") && argc == 2) {
 		usleep(number(argv[1], "milliseconds") * 1000);
 	} else if (!strcmp(argv[0], "touch") && argc == 2) {
@@ -332,7 +361,22 @@ static int run_script(const char *path)
  * One churn process: VM lifecycles, up to three VMs alive at once, each with
  * 1..M vIOMMUs on random IOMMUs, destroyed in random order.
  */
-static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned int seed)
+/*
+ * --serialize: one operation at a time across all churn processes (they
+ * still interleave between operations), so each probe's reads happen with
+ * no other operation in flight and tdvtrace's view can be compared exactly.
+ */
+static bool serialize;
+static int serial_fd = -1;
+
+static void op_lock(bool on)
+{
+	if (serial_fd >= 0 && flock(serial_fd, on ? LOCK_EX : LOCK_UN))
+		die("flock: %s", strerror(errno));
+}
+
+static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned int seed,
+		      bool one_per_seg)
 {
 	struct live {
 		char name[32];
@@ -342,6 +386,12 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 	unsigned int nlive = 0, made = 0;
 
 	srand(seed);
+	/* Each process its own open file: flock excludes between them. */
+	if (serialize) {
+		serial_fd = open("/tmp/tdvctl.lock", O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+		if (serial_fd < 0)
+			die("--serialize: /tmp/tdvctl.lock: %s", strerror(errno));
+	}
 	while (made < vms_total || nlive) {
 		bool create = made < vms_total && (nlive == 0 || (nlive < 3 && rand() % 2));
 
@@ -349,13 +399,25 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 			struct live *l = &live[nlive++];
 
 			snprintf(l->name, sizeof(l->name), "p%d-vm%u", getpid(), made++);
+			op_lock(true);
 			do_vm(l->name, true);
+			op_lock(false);
 			l->nvi = 1 + rand() % max_viommus;
+			if (one_per_seg && l->nvi > TDVSIM_NR_SEGS)
+				l->nvi = TDVSIM_NR_SEGS;
 			for (unsigned int i = 0; i < l->nvi; i++) {
 				snprintf(l->vi[i], sizeof(l->vi[i]), "p%d-vm%u-v%u", getpid(),
 					 made - 1, i);
-				if (do_viommu(l->vi[i], l->name, rand() % TDVSIM_NR_IOMMUS, true))
+				/* --one-per-seg: vIOMMU i on segment i, either IOMMU */
+				unsigned int r = rand();
+				unsigned int iommu = one_per_seg ? i * TDVSIM_IOMMUS_PER_SEG +
+									   r % TDVSIM_IOMMUS_PER_SEG
+								 : r % TDVSIM_NR_IOMMUS;
+
+				op_lock(true);
+				if (do_viommu(l->vi[i], l->name, iommu, true))
 					l->vi[i][0] = '\0';
+				op_lock(false);
 			}
 		} else {
 			unsigned int k = rand() % nlive;
@@ -368,10 +430,14 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 				memcpy(t, l->vi[i], sizeof(t));
 				memcpy(l->vi[i], l->vi[j], sizeof(t));
 				memcpy(l->vi[j], t, sizeof(t));
+				op_lock(true);
 				if (l->vi[i][0])
 					do_destroy(l->vi[i], true);
+				op_lock(false);
 			}
+			op_lock(true);
 			do_close(l->name);
+			op_lock(false);
 			live[k] = live[--nlive];
 		}
 	}
@@ -380,11 +446,20 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 static int run_churn(int argc, char **argv)
 {
 	unsigned int vms = 10, viommus = 2, seed = 1, procs = 1;
+	bool one_per_seg = false;
 	int status, failed = 0;
 
 	for (int i = 0; i < argc; i++) {
 		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
 
+		if (!strcmp(argv[i], "--one-per-seg")) {
+			one_per_seg = true;
+			continue;
+		}
+		if (!strcmp(argv[i], "--serialize")) {
+			serialize = true;
+			continue;
+		}
 		if (!strcmp(argv[i], "--vms"))
 			vms = number(v, "--vms");
 		else if (!strcmp(argv[i], "--viommus"))
@@ -407,7 +482,8 @@ static int run_churn(int argc, char **argv)
 			die("fork: %s", strerror(errno));
 		if (!pid) {
 			/* Each process its own /dev/tdvsim, as each VMM its iommufd. */
-			churn_one(vms / procs + (p < vms % procs), viommus, seed * 1000 + p);
+			churn_one(vms / procs + (p < vms % procs), viommus, seed * 1000 + p,
+				  one_per_seg);
 			exit(0);
 		}
 	}
@@ -420,6 +496,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: tdvctl [--truth FILE] script FILE|-\n"
 	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
+	      "                                   [--one-per-seg] [--serialize]\n"
 	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n",
 	      f);
 }

@@ -121,6 +121,41 @@ static struct protection_domain sim_pdom;
 static atomic_t faults[TDVSIM_NR_FAULTS];
 static atomic64_t next_vm_id;
 
+/*
+ * sim: ground truth, outside the patch's own state. Who created each
+ * kvmfd_xa entry (a VM id), and the counters of struct tdvsim_truth, both
+ * per segment and updated under that segment's kvmfd_xa_mutex.
+ */
+static struct xarray sim_owner_xa[TDVSIM_NR_SEGS];
+static struct tdvsim_truth sim_truth;
+static const struct file_operations kvm_vm_fops;
+
+/* The VM the caller's fd @fd is, 0 if it is not one. */
+static u64 sim_vm_of_fd(u32 fd)
+{
+	struct file *f = fget(fd);
+	u64 id = 0;
+
+	if (!f)
+		return 0;
+	if (f->f_op == &kvm_vm_fops)
+		id = ((struct kvm *)f->private_data)->id;
+	fput(f);
+	return id;
+}
+
+/* A translate DTE is about to be cleared: do other vIOMMUs still hold it? */
+static void sim_count_clear(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
+{
+	struct amd_iommu_kvmfd_trans_entry *entry;
+
+	mutex_lock(&pci_seg->kvmfd_xa_mutex);
+	entry = xa_load(&pci_seg->kvmfd_xa, kvmfd);
+	if (entry && !xa_is_value(entry) && refcount_read(&entry->refs) > 1)
+		sim_truth.clear_while_shared[pci_seg->id]++;
+	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
+}
+
 /* Consume one pending fault of this kind, if any. */
 static bool fault_hit(enum tdvsim_fault f)
 {
@@ -257,12 +292,16 @@ noinline int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 	int id, ret = 0;
 
 	mutex_lock(&pci_seg->kvmfd_xa_mutex);
+	sim_truth.gets[pci_seg->id]++;
 	entry = xa_load(&pci_seg->kvmfd_xa, kvmfd);
 	if (entry) {
 		if (WARN_ON_ONCE(xa_is_value(entry))) {
 			ret = -EIO;
 			goto out_unlock;
 		}
+		/* sim: another VM's entry, found by fd number alone */
+		if (xa_to_value(xa_load(&sim_owner_xa[pci_seg->id], kvmfd)) != sim_vm_of_fd(kvmfd))
+			sim_truth.alias[pci_seg->id]++;
 		refcount_inc(&entry->refs);
 		*trans_devid = entry->trans_devid;
 		goto out_unlock;
@@ -296,6 +335,7 @@ noinline int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 		goto out_unlock;
 	}
 	WARN_ON_ONCE(prev);
+	xa_store(&sim_owner_xa[pci_seg->id], kvmfd, xa_mk_value(sim_vm_of_fd(kvmfd)), GFP_KERNEL);
 
 	*trans_devid = id;
 out_unlock:
@@ -309,6 +349,7 @@ noinline void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 	u16 tid;
 
 	mutex_lock(&pci_seg->kvmfd_xa_mutex);
+	sim_truth.puts[pci_seg->id]++;
 	entry = xa_load(&pci_seg->kvmfd_xa, kvmfd);
 	if (!entry) {
 		mutex_unlock(&pci_seg->kvmfd_xa_mutex);
@@ -330,6 +371,7 @@ noinline void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 	if (!fault_hit(TDVSIM_FAULT_SKIP_ID_FREE))
 		trans_devid_free(pci_seg, tid);
 	xa_erase(&pci_seg->kvmfd_xa, kvmfd);
+	xa_erase(&sim_owner_xa[pci_seg->id], kvmfd);
 	kfree(entry);
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
 }
@@ -389,8 +431,10 @@ noinline void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_vi
 
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
 	/* sim: SKIP_DTE_CLEAR leaves the translate DTE behind */
-	if (!fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR))
+	if (!fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR)) {
+		sim_count_clear(iommu->pci_seg, aviommu->kvmfd);
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, aviommu->trans_devid);
+	}
 }
 
 static int amd_iommu_gid_alloc(struct amd_iommu *iommu)
@@ -461,6 +505,7 @@ noinline int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 
 err_init:
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
+	sim_count_clear(iommu->pci_seg, data.kvmfd);
 	amd_iommu_clear_translate_dte(iommu, aviommu->gid, trans_devid);
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd);
 err_kvmfd:
@@ -700,6 +745,7 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		if (seg >= TDVSIM_NR_SEGS)
 			return -EINVAL;
 		amd_iommu_pci_seg_trans_devid_fini(&sim_segs[seg]);
+		xa_destroy(&sim_owner_xa[seg]);
 		/* The driver would be gone; the sim keeps the segment usable. */
 		amd_iommu_pci_seg_trans_devid_init(&sim_segs[seg]);
 		return 0;
@@ -714,6 +760,8 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 		atomic_set(&faults[req.fault], req.count);
 		return 0;
 	}
+	case TDVSIM_TRUTH:
+		return copy_to_user(uarg, &sim_truth, sizeof(sim_truth)) ? -EFAULT : 0;
 	case TDVSIM_STATE: {
 		struct tdvsim_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
 		int ret;
@@ -775,6 +823,7 @@ static void sim_teardown(int nsegs)
 	for (int s = 0; s < nsegs; s++) {
 		list_del(&sim_segs[s].list);
 		amd_iommu_pci_seg_trans_devid_fini(&sim_segs[s]);
+		xa_destroy(&sim_owner_xa[s]);
 		vfree(sim_segs[s].dev_table);
 	}
 }
@@ -796,6 +845,7 @@ static int __init tdvsim_init(void)
 			return -ENOMEM;
 		}
 		amd_iommu_pci_seg_trans_devid_init(pci_seg);
+		xa_init(&sim_owner_xa[s]);
 		list_add_tail(&pci_seg->list, &amd_iommu_pci_seg_list);
 	}
 	for (i = 0; i < TDVSIM_NR_IOMMUS; i++) {

@@ -67,6 +67,19 @@ struct tdvsim_state {
 	struct tdvsim_state_entry entries[TDVSIM_STATE_MAX];
 };
 
+/*
+ * What the driver itself saw, per segment: the ground truth tests compare
+ * tdvtrace with. alias: a get found an entry another VM created;
+ * clear_while_shared: a translate DTE was cleared while its entry held
+ * more than the clearing vIOMMU's ref.
+ */
+struct tdvsim_truth {
+	__u64 gets[TDVSIM_NR_SEGS];
+	__u64 puts[TDVSIM_NR_SEGS];
+	__u64 alias[TDVSIM_NR_SEGS];
+	__u64 clear_while_shared[TDVSIM_NR_SEGS];
+};
+
 #define TDVSIM_IOC 'T'
 #define TDVSIM_CREATE_VM _IO(TDVSIM_IOC, 0x01)
 #define TDVSIM_VIOMMU_CREATE _IOWR(TDVSIM_IOC, 0x02, struct tdvsim_viommu_create)
@@ -75,5 +88,6 @@ struct tdvsim_state {
 #define TDVSIM_SEG_FINI _IOW(TDVSIM_IOC, 0x05, __u32)
 #define TDVSIM_SET_FAULT _IOW(TDVSIM_IOC, 0x06, struct tdvsim_fault_req)
 #define TDVSIM_STATE _IOWR(TDVSIM_IOC, 0x07, struct tdvsim_state)
+#define TDVSIM_TRUTH _IOR(TDVSIM_IOC, 0x08, struct tdvsim_truth)
 
 #endif /* TDVSIM_UAPI_H */

@@ -235,6 +235,43 @@ static void test_alias_two_vms_one_fd_number(void **state)
 	assert_int_equal(out.reports[0].evidence[out.reports[0].nevidence - 1].tgid, 200);
 }
 
+/* After an alias, the first VM going is no leak: the refs left are B's. */
+static void test_alias_refs_are_not_the_owners_leak(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	s.tgid = 200;
+	viommu_create(&s, 0, 4, 1, 0xffff, 2, 2, VM_B);
+	s.tgid = 100;
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 1, 1, true, true);
+	vm_destroy(&s, VM_A);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.reports[0].kind, TDV_R_ALIAS);
+	assert_int_equal(out.reports[1].kind, TDV_R_CLEAR_WHILE_SHARED);
+}
+
+/* B's vIOMMU kept its ref when B went: the leak is B's, with B's get. */
+static void test_leak_ref_of_the_aliasing_vm(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	s.tgid = 200;
+	viommu_create(&s, 0, 4, 1, 0xffff, 2, 2, VM_B);
+	vm_destroy(&s, VM_B);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.reports[1].kind, TDV_R_LEAK_REF);
+	assert_int_equal(out.reports[1].vm, VM_B);
+	assert_int_equal(out.reports[1].refs, 1);
+	assert_int_equal(out.reports[1].nevidence, 1);
+	assert_int_equal(out.reports[1].evidence[0].tgid, 200);
+}
+
 static void test_stale_dte_when_not_cleared(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -270,6 +307,27 @@ static void test_leak_id_when_not_freed(void **state)
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
 	assert_int_equal(out.reports[0].trans_devid, 0xfffe);
+}
+
+/* The grace period ends between a re-allocation and its get: no leak_id. */
+static void test_reallocated_id_is_no_leak(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	s.ts += GRACE;
+	viommu_create(&s, 0, 5, 1, 0xffff, 1, 2, VM_B);
+	for (unsigned int i = 0; i < s.n; i++) {
+		tdv_model_event(m, &s.ev[i]);
+		if (s.ev[i].kind == TDV_EV_ID_ALLOC && s.ev[i].ts_ns > GRACE)
+			tdv_model_tick(m, s.ev[i].ts_ns + 1); /* due right here */
+	}
+	tdv_model_finish(m);
+	assert_int_equal(out.n, 0);
+	tdv_model_free(m);
 }
 
 static void test_reserve_clash_and_alloc_fail(void **state)
@@ -429,8 +487,11 @@ int main(void)
 		cmocka_unit_test(test_put_within_grace_is_no_leak),
 		cmocka_unit_test(test_unbalanced_put),
 		cmocka_unit_test(test_alias_two_vms_one_fd_number),
+		cmocka_unit_test(test_alias_refs_are_not_the_owners_leak),
+		cmocka_unit_test(test_leak_ref_of_the_aliasing_vm),
 		cmocka_unit_test(test_stale_dte_when_not_cleared),
 		cmocka_unit_test(test_leak_id_when_not_freed),
+		cmocka_unit_test(test_reallocated_id_is_no_leak),
 		cmocka_unit_test(test_reserve_clash_and_alloc_fail),
 		cmocka_unit_test(test_fini_live),
 		cmocka_unit_test(test_out_of_order_delivery),

@@ -114,8 +114,9 @@ def viommu_destroy(seg, kvmfd, gen, tid, refs, gid, iommu):
         ev("viommu_uninit", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid,
            gid=gid, iommu=iommu),
         ev("vfctrl", seg=seg, trans_devid=0, gid=gid, iommu=iommu),
-        ev("dte_clear", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid, gid=gid,
-           iommu=iommu),
+        # refs as the DTE goes: this vIOMMU's own ref is still held
+        ev("dte_clear", seg=seg, kvmfd=kvmfd, gen=gen, trans_devid=tid,
+           refs=refs + 1, gid=gid, iommu=iommu),
     ]
     if refs == 0:
         seq.append(ev("id_free", seg=seg, kvmfd=kvmfd, trans_devid=tid))
@@ -308,8 +309,8 @@ def check_init_error(d):
            iommu=0x0002),
         # err_init: VF control back to 0, DTE cleared, the ref dropped
         ev("vfctrl", seg=0, trans_devid=0, gid=g, iommu=0x0002),
-        ev("dte_clear", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
-           iommu=0x0002),
+        ev("dte_clear", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=1,
+           gid=g, iommu=0x0002),
         ev("id_free", seg=0, kvmfd=fd, trans_devid=0xffff),
         ev("put", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=0),
         ev("viommu_init", seg=0, iommu=0x0002, ret=-5),
@@ -457,6 +458,36 @@ def check_leaks_lossy(d):
         equal((r["kind"], r["confidence"]), (r["kind"], "lossy"),
               "no report claims to be exact after a loss")
     equal(rc(d, "lossy.rc"), 1, "exit status 1")
+
+
+def check_leaks_churn(d):
+    for name in ("mixed", "spread"):
+        truth = json.loads(read(d, name + ".truth.json"))
+        reps = leaks_reports(d, name)
+        kinds = {}
+        for r in reps:
+            kinds[r["kind"]] = kinds.get(r["kind"], 0) + 1
+            equal((r["kind"], r["confidence"]), (r["kind"], "exact"),
+                  name + ": confidence")
+        want = {k: sum(truth[k]) for k in ("alias", "clear_while_shared")
+                if sum(truth[k])}
+        equal(kinds, want, name + ": reports equal the driver's hazards")
+        counts = {}
+        for line in read(d, name + ".counts").splitlines():
+            ev_, seg, n = line.split()
+            counts[(ev_, int(seg))] = int(n)
+        for seg in (0, 1):
+            equal(counts[("get", seg)], truth["gets"][seg],
+                  "%s: gets on seg %d" % (name, seg))
+            equal(counts[("put", seg)], truth["puts"][seg],
+                  "%s: puts on seg %d" % (name, seg))
+        equal(rc(d, name + ".rc"), 1 if reps else 0, name + ": exit status")
+        expect("0 lost" in read(d, name + ".err"), name + ": nothing lost")
+    expect(int(read(d, "mixed.actions")) > 3000, "the mixed churn ran")
+    truth = json.loads(read(d, "mixed.truth.json"))
+    expect(sum(truth["alias"]) > 0 and sum(truth["clear_while_shared"]) > 0,
+           "the mixed churn met both hazards", truth)
+    equal(leaks_reports(d, "spread"), [], "spread: no report")
 
 
 def main():
