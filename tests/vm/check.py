@@ -490,6 +490,33 @@ def check_leaks_churn(d):
     equal(leaks_reports(d, "spread"), [], "spread: no report")
 
 
+def check_top(d):
+    equal(rc(d, "top.rc"), 0, "top -b 1 5 exits by itself, status 0")
+    rows = events(d, "top.json")
+    last = max(r["ts_ns"] for r in rows)
+    snap = sorted((r["seg"], r["kvmfd"], r["trans_devid"], r["refs"], r["viommus"],
+                   r["pid"], r["comm"], r["gen"]) for r in rows if r["ts_ns"] == last)
+    state = []
+    seg = None
+    for line in read(d, "ctl.out").splitlines():
+        m = re.match(r"state seg=(\d+)", line)
+        if m:
+            seg = int(m.group(1))
+        m = re.match(r"\s+kvmfd=(\d+) refs=(\d+) trans_devid=(0x[0-9a-f]+)", line)
+        if m:
+            state.append((seg, int(m.group(1)), int(m.group(3), 16), int(m.group(2))))
+    pid = int(read(d, "ctl.pid"))
+    want = sorted(s + (s[3], pid, "tdvctl", 1) for s in state)
+    equal(snap, want, "last snapshot = the kernel's kvmfd_xa (tdvctl state)")
+    equal(len(want), 2, "two entries (A on seg 0 with 2 vIOMMUs, B on seg 1)")
+    text = read(d, "toptext.out")
+    expect(re.search(r"ids allocated per seg: seg0=1, seg1=1", text),
+           "text: ids allocated per segment", text[-600:])
+    expect(re.search(r"^SEG\s+KVMFD\s+GEN\s+TRANS\s+REFS\s+VIOMMUS\s+PID\s+COMM",
+                     text, re.M), "text: header")
+    equal(text.count("tdvtrace top:"), 5, "text: 5 snapshots")
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0

@@ -1,0 +1,33 @@
+#!/bin/sh
+# tdvtrace top -b: the last snapshot lists exactly the entries the kernel's
+# kvmfd_xa holds (tdvctl state), with refs, vIOMMUs, owner and ids per seg.
+. /scenarios/lib.sh
+OUT=$1
+
+sim_load
+rm -f /tmp/ready /tmp/done
+tdv_start top top -b --json 1 5
+tdv_start toptext top -b 1 5
+tdvctl script - > "$OUT/ctl.out" <<'S' &
+vm A
+vm B
+viommu a1 A 0
+viommu a2 A 1
+viommu b1 B 2
+state 0
+state 1
+touch /tmp/ready
+wait /tmp/done
+destroy a1
+destroy a2
+destroy b1
+S
+ctl=$!
+echo $ctl > "$OUT/ctl.pid"
+wait $TDV_PID_top
+echo $? > "$OUT/top.rc"
+wait $TDV_PID_toptext
+echo $? > "$OUT/toptext.rc"
+touch /tmp/done
+wait $ctl
+mv "$OUT/top.out" "$OUT/top.json"
