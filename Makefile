@@ -23,7 +23,7 @@ SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
 USER_SRCS := $(wildcard user/*.c)
 USER_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(USER_SRCS))
 # Everything but main(): what the unit tests link against.
-LIB_SRCS := $(filter-out user/tdvtrace.c user/cmd_%.c user/session.c user/live.c,$(USER_SRCS))
+LIB_SRCS := $(filter-out user/tdvtrace.c user/cmd_%.c user/session.c user/live.c user/discover.c,$(USER_SRCS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(OUTPUT)/unit/%,$(UNIT_SRCS))
 SANITIZE := -fsanitize=address,undefined -fno-omit-frame-pointer \
@@ -103,7 +103,7 @@ install: $(OUTPUT)/tdvtrace
 
 format:
 	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c \
-		tests/kmod/*.c tests/kmod/*.h
+		tests/kmod/tdvsim.c tests/kmod/tdvctl.c tests/kmod/*.h
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -12,6 +12,7 @@
 #define AMD_IOMMU_BPF_H
 
 struct amd_iommu_pci_seg___tdv {
+	struct list_head list; /* on amd_iommu_pci_seg_list */
 	u16 id;
 	struct xarray trans_devid_xa;
 	struct xarray kvmfd_xa;

@@ -14,6 +14,7 @@
 #include "tdvtrace.h"
 #include "amd_iommu.bpf.h"
 #include "xarray.bpf.h"
+#include "kvm_file.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -70,41 +71,19 @@ struct {
 } puts_inflight SEC(".maps");
 
 /* Generation of each (seg, kvmfd): +1 each time its entry is created. */
-struct entry_key {
-	__u32 seg;
-	__u32 kvmfd;
-};
-
-struct entry_val {
-	__u32 gen;
-	__u16 trans_devid;
-	__u64 vm;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct entry_key);
-	__type(value, struct entry_val);
+	__type(key, struct tdv_entry_key);
+	__type(value, struct tdv_entry_val);
 } gens SEC(".maps");
 
 /* Live trans_devids: who owns them, for the DTE / VF control events. */
-struct owner_key {
-	__u32 seg;
-	__u32 trans_devid;
-};
-
-struct owner_val {
-	__u32 kvmfd;
-	__u32 gen;
-	__u64 vm;
-};
-
 struct {
 	__uint(type, BPF_MAP_TYPE_HASH);
 	__uint(max_entries, 65536);
-	__type(key, struct owner_key);
-	__type(value, struct owner_val);
+	__type(key, struct tdv_owner_key);
+	__type(value, struct tdv_owner_val);
 } owners SEC(".maps");
 
 /* Processes that took a trans_devid reference: their exit is an event. */
@@ -226,7 +205,6 @@ static __always_inline __u64 vm_of_fd(__u32 fd)
 	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = NULL;
-	char name[8] = {};
 
 	if (!files)
 		return 0;
@@ -235,19 +213,15 @@ static __always_inline __u64 vm_of_fd(__u32 fd)
 		return 0;
 	fds = BPF_CORE_READ(fdt, fd);
 	bpf_core_read(&f, sizeof(f), &fds[fd]);
-	if (!f)
-		return 0;
-	bpf_probe_read_kernel_str(name, sizeof(name), BPF_CORE_READ(f, f_path.dentry, d_name.name));
-	if (name[0] != 'k' || name[1] != 'v' || name[2] != 'm' || name[3] != '-' ||
-	    name[4] != 'v' || name[5] != 'm' || name[6])
+	if (!f || !tdv_is_vm_file(f))
 		return 0;
 	return (__u64)BPF_CORE_READ(f, private_data);
 }
 
 static __always_inline void set_owner(struct tdv_event *e)
 {
-	struct owner_key key = { .seg = e->seg, .trans_devid = e->trans_devid };
-	struct owner_val *o = bpf_map_lookup_elem(&owners, &key);
+	struct tdv_owner_key key = { .seg = e->seg, .trans_devid = e->trans_devid };
+	struct tdv_owner_val *o = bpf_map_lookup_elem(&owners, &key);
 
 	if (!o)
 		return;
@@ -281,8 +255,8 @@ aviommu_of(struct iommufd_viommu___tdv *viommu)
 /* The kvmfd, gid and trans_devid a vIOMMU carries once initialised. */
 static __always_inline void set_aviommu(struct tdv_event *e, struct amd_iommu_viommu___tdv *av)
 {
-	struct entry_key key;
-	struct entry_val *g;
+	struct tdv_entry_key key;
+	struct tdv_entry_val *g;
 
 	e->kvmfd = BPF_CORE_READ_BITFIELD_PROBED(av, kvmfd);
 	e->gid = BPF_CORE_READ_BITFIELD_PROBED(av, gid);
@@ -312,8 +286,8 @@ static __always_inline int on_get_exit(int ret)
 {
 	struct call_val *c = call_find(TDV_EV_GET);
 	struct amd_iommu_pci_seg___tdv *seg;
-	struct entry_key key;
-	struct entry_val *g, fresh = {};
+	struct tdv_entry_key key;
+	struct tdv_entry_val *g, fresh = {};
 	struct tdv_event e;
 	bool created;
 
@@ -346,8 +320,8 @@ static __always_inline int on_get_exit(int ret)
 	key.kvmfd = e.kvmfd;
 	g = bpf_map_lookup_elem(&gens, &key);
 	if (created) {
-		struct owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
-		struct owner_val ov;
+		struct tdv_owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
+		struct tdv_owner_val ov;
 		__u8 one = 1;
 
 		fresh.gen = g ? g->gen + 1 : 1;
@@ -390,8 +364,8 @@ static __always_inline int on_put_entry(void *seg, __u32 kvmfd)
 		bpf_map_update_elem(&puts_inflight, &key, &one, BPF_NOEXIST);
 	c->existed = entry != NULL;
 	if (entry) {
-		struct entry_key ek = { .seg = seg_id(seg), .kvmfd = kvmfd };
-		struct entry_val *g = bpf_map_lookup_elem(&gens, &ek);
+		struct tdv_entry_key ek = { .seg = seg_id(seg), .kvmfd = kvmfd };
+		struct tdv_entry_val *g = bpf_map_lookup_elem(&gens, &ek);
 
 		c->trans_devid = BPF_CORE_READ_BITFIELD_PROBED(entry, trans_devid);
 		c->gen = g ? g->gen : 0;
@@ -450,8 +424,8 @@ static __always_inline int on_put_exit(void)
 	}
 	e.vm = vm_of_fd(e.kvmfd);
 	if (!e.vm && c->existed) {
-		struct entry_key ek = { .seg = e.seg, .kvmfd = e.kvmfd };
-		struct entry_val *g = bpf_map_lookup_elem(&gens, &ek);
+		struct tdv_entry_key ek = { .seg = e.seg, .kvmfd = e.kvmfd };
+		struct tdv_entry_val *g = bpf_map_lookup_elem(&gens, &ek);
 
 		if (g)
 			e.vm = g->vm; /* fd table already gone: process exit */
@@ -459,7 +433,7 @@ static __always_inline int on_put_exit(void)
 	if (e.vm)
 		e.fields |= TDV_F_VM;
 	if (released) {
-		struct owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
+		struct tdv_owner_key ok = { .seg = e.seg, .trans_devid = e.trans_devid };
 
 		bpf_map_delete_elem(&owners, &ok);
 	}

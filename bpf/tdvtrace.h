@@ -70,4 +70,54 @@ struct tdv_counters {
 	__u64 drops; /* bpf_ringbuf_reserve failures */
 };
 
+/* BPF map "gens": generation of each (seg, kvmfd), +1 per fresh entry. */
+struct tdv_entry_key {
+	__u32 seg;
+	__u32 kvmfd;
+};
+
+struct tdv_entry_val {
+	__u32 gen;
+	__u16 trans_devid;
+	__u64 vm;
+};
+
+/* BPF map "owners": the live entry each (seg, trans_devid) belongs to. */
+struct tdv_owner_key {
+	__u32 seg;
+	__u32 trans_devid;
+};
+
+struct tdv_owner_val {
+	__u32 kvmfd;
+	__u32 gen;
+	__u64 vm;
+};
+
+/*
+ * Records of the discovery iterator (discover.bpf.c), which tdvtrace runs
+ * once at start so entries that predate it are known with their true refs.
+ */
+enum tdv_found_kind {
+	TDV_FOUND_ENTRY = 1, /* a kvmfd_xa entry: seg, kvmfd, trans_devid, refs */
+	TDV_FOUND_VM_FD,     /* a process's fd on a VM: tgid, kvmfd = fd, vm, comm */
+	TDV_FOUND_SEG,	     /* a segment: seg (even when it has no entries) */
+};
+
+struct tdv_found {
+	__u32 kind; /* enum tdv_found_kind */
+	__u32 tgid;
+	__u32 kvmfd;
+	__u32 refs;
+	__u64 vm;
+	__u16 seg;
+	__u16 trans_devid;
+	__u32 pad;
+	char comm[TDV_COMM_LEN];
+};
+
+/* kvmfd numbers the discovery probes in each segment's kvmfd_xa. */
+#define TDV_DISCOVER_MAX_FD 4096
+#define TDV_DISCOVER_MAX_SEGS 64
+
 #endif /* TDVTRACE_H */

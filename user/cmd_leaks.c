@@ -127,7 +127,7 @@ int cmd_leaks(int argc, char **argv)
 		return TDV_EXIT_ENV;
 	}
 	tdv_reorder_init(&ctx.reorder, REORDER_WINDOW_NS);
-	err = tdv_live_start(&live, &ctx.opts, on_event, &ctx);
+	err = tdv_live_start(&live, &ctx.opts, on_event, &ctx, ctx.model);
 	if (err)
 		goto out;
 	ctx.start_ns = live.start_ns;

@@ -202,7 +202,8 @@ int cmd_top(int argc, char **argv)
 	argp_parse(&top_argp, argc, argv, 0, NULL, ctx);
 	ctx->model = tdv_model_new(500000000ULL, ignore_report, ctx);
 	tdv_reorder_init(&ctx->reorder, REORDER_WINDOW_NS);
-	err = ctx->model ? tdv_live_start(&live, &ctx->opts, on_event, ctx) : TDV_EXIT_ENV;
+	err = ctx->model ? tdv_live_start(&live, &ctx->opts, on_event, ctx, ctx->model)
+			 : TDV_EXIT_ENV;
 	if (err)
 		goto out;
 	ctx->next_ns = live.start_ns + ctx->interval_s * 1000000000ULL;

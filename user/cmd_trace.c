@@ -55,7 +55,7 @@ int cmd_trace(int argc, char **argv)
 
 	tdv_options_init(&opts);
 	argp_parse(&trace_argp, argc, argv, 0, NULL, &opts);
-	err = tdv_live_start(&live, &opts, on_event, &ctx);
+	err = tdv_live_start(&live, &opts, on_event, &ctx, NULL);
 	if (err)
 		return err;
 	ctx.start_ns = live.start_ns;

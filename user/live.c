@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
+#include "discover.h"
 #include "live.h"
 #include "preflight.h"
 
@@ -38,8 +39,28 @@ static uint64_t total_drops(struct tdv_session *s)
 	return drops;
 }
 
+/* Entries that predate us: into the BPF maps, and the model if there is one. */
+static void discover_existing(struct tdv_live *l, struct tdv_model *model)
+{
+	struct tdv_discovery d;
+	int err = tdv_discover(&d);
+	size_t n;
+
+	if (err) {
+		fprintf(stderr,
+			"tdvtrace: warning: cannot discover existing entries (%s): "
+			"VMs that predate tdvtrace are unknown to it\n",
+			strerror(-err));
+		return;
+	}
+	n = tdv_seed(&d, &l->session, model, tdv_now_ns());
+	if (n)
+		fprintf(stderr, "tdvtrace: found %zu live entr%s\n", n, n == 1 ? "y" : "ies");
+	tdv_discovery_free(&d);
+}
+
 int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
-		   ring_buffer_sample_fn on_event, void *ctx)
+		   ring_buffer_sample_fn on_event, void *ctx, struct tdv_model *model)
 {
 	/* No SA_RESTART: a signal must cut the poll short. */
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -56,6 +77,8 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 	err = tdv_session_open(&l->session, opts, on_event, ctx);
 	if (err)
 		return err;
+	/* Probes first, then discovery: nothing falls between the two. */
+	discover_existing(l, model);
 	tdv_session_describe(&l->session, what, sizeof(what));
 	fprintf(stderr, "tdvtrace: %s; Ctrl-C to stop\n", what);
 	l->start_ns = tdv_now_ns();

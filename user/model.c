@@ -993,3 +993,35 @@ uint32_t tdv_model_pool_used(const struct tdv_model *m, uint16_t seg)
 
 	return p ? p->used : 0;
 }
+
+void tdv_model_seed(struct tdv_model *m, const struct tdv_model_seed *seed)
+{
+	struct tdv_event e = {
+		.ts_ns = seed->ts_ns,
+		.kind = TDV_EV_GET,
+		.tgid = seed->tgid,
+		.pid = seed->tgid,
+		.seg = seed->seg,
+		.kvmfd = seed->kvmfd,
+		.gen = seed->gen,
+		.trans_devid = seed->trans_devid,
+		.refs = seed->refs,
+		.vm = seed->vm,
+		.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_GEN | TDV_F_TRANS_DEVID | TDV_F_REFS,
+	};
+	struct entry *en;
+	struct pool *p;
+
+	memcpy(e.comm, seed->comm, sizeof(e.comm));
+	if (entry_find(m, seed->seg, seed->kvmfd))
+		return;
+	en = entry_create(m, &e);
+	if (!en)
+		return;
+	en->refs = seed->refs;
+	for (uint32_t i = 0; i < seed->refs && i < 64; i++)
+		entry_add_get(m, en, &e);
+	p = pool_of(m, seed->seg);
+	if (p)
+		pool_set(p, seed->trans_devid, true);
+}

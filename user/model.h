@@ -73,6 +73,24 @@ struct tdv_model;
 struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx);
 void tdv_model_free(struct tdv_model *m);
 
+/* An entry that predates tracing, found by discovery (see discover.h). */
+struct tdv_model_seed {
+	uint16_t seg;
+	uint32_t kvmfd, gen;
+	uint16_t trans_devid;
+	uint32_t refs;
+	uint64_t vm; /* 0: owner unknown (fd number ambiguous or gone) */
+	uint32_t tgid;
+	char comm[TDV_COMM_LEN];
+	uint64_t ts_ns;
+};
+
+/*
+ * Add a pre-existing entry: its refs become outstanding gets of its owner,
+ * or of nobody when the owner is unknown (then they are never called leaks).
+ */
+void tdv_model_seed(struct tdv_model *m, const struct tdv_model_seed *seed);
+
 /* Apply one event (in timestamp order: see tdv_reorder). */
 void tdv_model_event(struct tdv_model *m, const struct tdv_event *e);
 

@@ -517,6 +517,21 @@ def check_top(d):
     equal(text.count("tdvtrace top:"), 5, "text: 5 snapshots")
 
 
+def check_live_attach(d):
+    c = ctl(d)
+    expect("tdvtrace: found 3 live entries" in read(d, "live.err"),
+           "discovery found A on two segments and B", read(d, "live.err"))
+    reps = leaks_reports(d, "live")
+    equal([r["kind"] for r in reps], ["leak_ref"],
+          "only the injected leak: no false report for what predates tdvtrace")
+    r = reps[0]
+    equal((r["seg"], r["kvmfd"], r["gen"], r["refs"], r["trans_devid"]),
+          (0, c["B"]["kvmfd"], 1, 1, c["b1"]["trans_devid"]), "leak_ref fields")
+    equal(r["owner"]["pid"], int(read(d, "p1.pid")), "owner is the VMM found by discovery")
+    expect(r["vm"] != "0x0", "the VM is known")
+    equal(rc(d, "live.rc"), 1, "exit status 1")
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0
