@@ -31,7 +31,8 @@
 
 static bool fixed;
 module_param(fixed, bool, 0444);
-MODULE_PARM_DESC(fixed, "Correct the patch's two hazards (reserved; no effect yet)");
+MODULE_PARM_DESC(fixed, "Clear a translate DTE only when its last ref goes (the patch clears it "
+			"on every vIOMMU destroy)");
 
 /* ---- types, as amd_iommu_types.h names them ---------------------------------- */
 
@@ -144,16 +145,23 @@ static u64 sim_vm_of_fd(u32 fd)
 	return id;
 }
 
-/* A translate DTE is about to be cleared: do other vIOMMUs still hold it? */
-static void sim_count_clear(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
+/*
+ * A translate DTE is about to be cleared for @kvmfd's vIOMMU: do other
+ * vIOMMUs still hold the entry? The patch clears it anyway (counted as
+ * ground truth); with fixed=1 the clear waits for the last ref.
+ */
+static bool sim_clear_dte_now(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 {
 	struct amd_iommu_kvmfd_trans_entry *entry;
+	bool shared;
 
 	mutex_lock(&pci_seg->kvmfd_xa_mutex);
 	entry = xa_load(&pci_seg->kvmfd_xa, kvmfd);
-	if (entry && !xa_is_value(entry) && refcount_read(&entry->refs) > 1)
+	shared = entry && !xa_is_value(entry) && refcount_read(&entry->refs) > 1;
+	if (shared && !fixed)
 		sim_truth.clear_while_shared[pci_seg->id]++;
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
+	return !(shared && fixed);
 }
 
 /* Consume one pending fault of this kind, if any. */
@@ -431,10 +439,9 @@ noinline void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_vi
 
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
 	/* sim: SKIP_DTE_CLEAR leaves the translate DTE behind */
-	if (!fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR)) {
-		sim_count_clear(iommu->pci_seg, aviommu->kvmfd);
+	if (!fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR) &&
+	    sim_clear_dte_now(iommu->pci_seg, aviommu->kvmfd))
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, aviommu->trans_devid);
-	}
 }
 
 static int amd_iommu_gid_alloc(struct amd_iommu *iommu)
@@ -505,8 +512,8 @@ noinline int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 
 err_init:
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
-	sim_count_clear(iommu->pci_seg, data.kvmfd);
-	amd_iommu_clear_translate_dte(iommu, aviommu->gid, trans_devid);
+	if (sim_clear_dte_now(iommu->pci_seg, data.kvmfd))
+		amd_iommu_clear_translate_dte(iommu, aviommu->gid, trans_devid);
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd);
 err_kvmfd:
 	aviommu->vfmmio_mmap_offset = 0;

@@ -24,6 +24,8 @@
 #   probes_gone WHEN             save enabled_functions and kprobe_events to
 #                                $OUT/enabled_WHEN, $OUT/kprobe_events_WHEN
 #                                (waits up to 5 s for probes to go first)
+#   leaks_case NAME < SCRIPT     tdvctl SCRIPT under tdvtrace leaks --json:
+#                                $OUT/NAME.json, .err, .rc, .ctl
 #   fail MSG                     print MSG to stderr and exit 1
 #
 # "Attached" means tdvtrace printed a line containing "tdvtrace: attached"
@@ -178,4 +180,19 @@ probes_gone() {
 	done
 	cat $TRACEFS/enabled_functions > "$OUT/enabled_$1"
 	cat $TRACEFS/kprobe_events > "$OUT/kprobe_events_$1"
+}
+
+# leaks_case NAME: run the tdvctl script on stdin under tdvtrace leaks --json
+# (stdout $OUT/NAME.json, tdvctl's $OUT/NAME.ctl); the simulator is loaded
+# with $SIM_PARAMS.
+leaks_case() {
+	# shellcheck disable=SC2086 # parameters are words
+	sim_load $SIM_PARAMS
+	cat > "/tmp/$1.script"
+	tdv_start "$1" leaks --json --grace-ms 200
+	tdvctl script "/tmp/$1.script" > "$OUT/$1.ctl"
+	sleep 1	# let the grace period pass while tdvtrace still runs
+	tdv_stop "$1" INT
+	mv "$OUT/$1.out" "$OUT/$1.json"
+	sim_unload
 }

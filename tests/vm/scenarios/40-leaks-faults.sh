@@ -4,18 +4,6 @@
 . /scenarios/lib.sh
 OUT=$1
 
-# leaks_case NAME: run the tdvctl script on stdin under tdvtrace leaks --json
-leaks_case() {
-	sim_load
-	cat > "/tmp/$1.script"
-	tdv_start "$1" leaks --json --grace-ms 200
-	tdvctl script "/tmp/$1.script" > "$OUT/$1.ctl"
-	sleep 1	# let the grace period pass while tdvtrace still runs
-	tdv_stop "$1" INT
-	mv "$OUT/$1.out" "$OUT/$1.json"
-	sim_unload
-}
-
 leaks_case clean <<'S'
 vm A
 viommu a1 A 0
