@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include "commands.h"
 #include "event_format.h"
 #include "live.h"
@@ -20,17 +21,22 @@ static const char leaks_doc[] =
 	"clear_while_shared reserve_clash alloc_fail fini_live. "
 	"Exit status 1 when anything was reported, 0 when clean.";
 
-enum { OPT_GRACE = 0x200 };
+enum { OPT_GRACE = 0x200, OPT_TIMELINES };
+
+enum timelines { TIMELINES_NONE, TIMELINES_REPORTS, TIMELINES_ALL };
 
 static const struct argp_option leaks_options[] = {
 	{ "grace-ms", OPT_GRACE, "MS", 0,
 	  "How long teardown may lag a VM's end before refs count as leaked (500)", 0 },
+	{ "timelines", OPT_TIMELINES, "all", OPTION_ARG_OPTIONAL,
+	  "With each report, its entry's refcount timeline; =all: every entry's as it closes", 0 },
 	{},
 };
 
 struct leaks_ctx {
 	struct tdv_options opts;
 	uint64_t grace_ms;
+	enum timelines timelines;
 	uint64_t start_ns;
 	uint64_t events;
 	uint64_t bad;
@@ -45,6 +51,12 @@ static error_t parse_leaks(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
+		break;
+	case OPT_TIMELINES:
+		if (arg && strcmp(arg, "all"))
+			argp_error(state, "invalid --timelines=%s: expected --timelines or --timelines=all",
+				   arg);
+		ctx->timelines = arg ? TIMELINES_ALL : TIMELINES_REPORTS;
 		break;
 	case OPT_GRACE:
 		if (tdv_parse_uint(arg, 3600000, &ctx->grace_ms))
@@ -72,11 +84,28 @@ static void on_report(void *data, const struct tdv_report *r)
 {
 	struct leaks_ctx *ctx = data;
 
-	if (ctx->opts.json)
-		tdv_report_print_json(stdout, r);
-	else
+	if (ctx->opts.json) {
+		tdv_report_print_json(stdout, r, ctx->timelines != TIMELINES_NONE);
+	} else {
 		tdv_report_print_text(stdout, r, ctx->start_ns);
+		if (ctx->timelines != TIMELINES_NONE && r->timeline.npoints)
+			tdv_timeline_print_text(stdout, &r->timeline, ctx->start_ns);
+	}
 	fflush(stdout);
+}
+
+/* --timelines=all: every entry's timeline as it closes. */
+static void on_close(void *data, const struct tdv_timeline *t)
+{
+	struct leaks_ctx *ctx = data;
+
+	if (ctx->opts.json) {
+		fputs("{\"timeline\":", stdout);
+		tdv_timeline_print_json(stdout, t);
+		fputs("}\n", stdout);
+	} else {
+		tdv_timeline_print_text(stdout, t, ctx->start_ns);
+	}
 }
 
 static void to_model(void *data, const struct tdv_event *e)
@@ -126,6 +155,8 @@ int cmd_leaks(int argc, char **argv)
 		fprintf(stderr, "tdvtrace: out of memory\n");
 		return TDV_EXIT_ENV;
 	}
+	if (ctx.timelines == TIMELINES_ALL)
+		tdv_model_on_close(ctx.model, on_close, &ctx);
 	tdv_reorder_init(&ctx.reorder, REORDER_WINDOW_NS);
 	err = tdv_live_start(&live, &ctx.opts, on_event, &ctx, ctx.model);
 	if (err)

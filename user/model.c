@@ -35,7 +35,13 @@ struct entry {
 	int clear_gid, clear_iommu;
 	struct get_rec *gets;
 	unsigned int ngets, capgets;
+	struct tdv_timeline_point *tl;
+	unsigned int ntl, captl;
+	bool tl_truncated;
 };
+
+/* Points kept per entry; past it the oldest half goes. */
+#define TIMELINE_MAX 1024
 
 /* Translate DTE of one trans_devid and the VF control registers on it. */
 struct dte {
@@ -89,6 +95,8 @@ struct tdv_model {
 	 */
 	struct u64map vm_lives; /* vm -> lives ended (an integer) */
 	struct u64map alloc_ns; /* (seg << 16 | id) -> when it was allocated */
+	void (*on_close)(void *ctx, const struct tdv_timeline *t);
+	void *close_ctx;
 	bool have_id_events;	/* id_alloc/id_free are traced */
 	uint64_t loss_until_ns; /* events were lost before this */
 	uint64_t now_ns;
@@ -157,6 +165,7 @@ static void free_entry(void *ctx, uint64_t key, void *value)
 	struct entry *e = value;
 
 	free(e->gets);
+	free(e->tl);
 	free(e);
 }
 
@@ -253,6 +262,22 @@ static void add_gets(struct tdv_report *r, const struct entry *en)
 	}
 }
 
+static void timeline_of(const struct entry *en, struct tdv_timeline *t)
+{
+	memset(t, 0, sizeof(*t));
+	t->seg = en->seg;
+	t->kvmfd = en->kvmfd;
+	t->gen = en->gen;
+	t->trans_devid = en->trans_devid;
+	t->vm = en->vm;
+	t->owner_tgid = en->owner_tgid;
+	memcpy(t->owner_comm, en->owner_comm, sizeof(t->owner_comm));
+	t->created_ns = en->created_ns;
+	t->truncated = en->tl_truncated;
+	t->npoints = en->ntl;
+	t->points = en->tl;
+}
+
 static void report_init(struct tdv_report *r, enum tdv_report_kind kind, uint64_t ts_ns,
 			const struct entry *en)
 {
@@ -270,6 +295,7 @@ static void report_init(struct tdv_report *r, enum tdv_report_kind kind, uint64_
 	r->vm = en->vm;
 	r->owner_tgid = en->owner_tgid;
 	memcpy(r->owner_comm, en->owner_comm, sizeof(r->owner_comm));
+	timeline_of(en, &r->timeline);
 }
 
 static void deliver(struct tdv_model *m, struct tdv_report *r)
@@ -317,11 +343,52 @@ static struct entry *entry_find(struct tdv_model *m, uint16_t seg, uint32_t kvmf
 	return u64map_get(&m->entries, entry_key(seg, kvmfd));
 }
 
-static void entry_drop(struct tdv_model *m, struct entry *en)
+/* The entry is gone from the kernel (at @ts_ns; 0 if unknown). */
+static void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns)
 {
+	if (m->on_close) {
+		struct tdv_timeline t;
+
+		timeline_of(en, &t);
+		t.released_ns = ts_ns;
+		m->on_close(m->close_ctx, &t);
+	}
 	u64map_del(&m->entries, entry_key(en->seg, en->kvmfd));
 	free(en->gets);
+	free(en->tl);
 	free(en);
+}
+
+static void timeline_add(struct tdv_model *m, struct entry *en, const struct tdv_event *e)
+{
+	const struct dte *d = u64map_get(&m->dtes, dte_key(en->seg, en->trans_devid));
+	struct tdv_timeline_point *pt;
+
+	if (en->ntl == TIMELINE_MAX) {
+		memmove(en->tl, en->tl + TIMELINE_MAX / 2, TIMELINE_MAX / 2 * sizeof(*en->tl));
+		en->ntl = TIMELINE_MAX / 2;
+		en->tl_truncated = true;
+	}
+	if (en->ntl == en->captl) {
+		unsigned int cap = en->captl ? en->captl * 2 : 8;
+		struct tdv_timeline_point *n = realloc(en->tl, cap * sizeof(*n));
+
+		if (!n)
+			return;
+		en->tl = n;
+		en->captl = cap;
+	}
+	pt = &en->tl[en->ntl++];
+	pt->ts_ns = e->ts_ns;
+	pt->kind = e->kind;
+	pt->refs = en->refs;
+	pt->pid = e->pid;
+	pt->tgid = e->tgid;
+	memcpy(pt->comm, e->comm, sizeof(pt->comm));
+	pt->gid = e->gid;
+	pt->iommu = e->iommu;
+	pt->dte_set = d && d->set;
+	pt->vfctrls = d ? d->vfctrl_refs : 0;
 }
 
 static uint64_t vm_life(const struct tdv_model *m, uint64_t vm)
@@ -425,7 +492,7 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 	}
 	/* A new generation means the kernel made a fresh entry. */
 	if (en && en->gen != e->gen && (e->fields & TDV_F_GEN)) {
-		entry_drop(m, en);
+		entry_drop(m, en, 0);
 		en = NULL;
 	}
 	if (!en) {
@@ -453,6 +520,7 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 	}
 	en->refs = e->refs;
 	entry_add_get(m, en, e);
+	timeline_add(m, en, e);
 }
 
 static void on_put(struct tdv_model *m, const struct tdv_event *e)
@@ -480,6 +548,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 		return;
 	en->refs = e->refs;
 	entry_retire_get(en, e);
+	timeline_add(m, en, e);
 	if (e->refs)
 		return;
 	if (!m->have_id_events) {
@@ -496,7 +565,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 				       .gen = en->gen,
 				       .trans_devid = en->trans_devid,
 				       .release = ev });
-	entry_drop(m, en);
+	entry_drop(m, en, e->ts_ns);
 }
 
 static void on_id(struct tdv_model *m, const struct tdv_event *e)
@@ -568,6 +637,7 @@ static void on_dte_set(struct tdv_model *m, const struct tdv_event *e)
 	d->stale_reported = false;
 	/* The get this vIOMMU took: same thread, still without a gid. */
 	if (en) {
+		timeline_add(m, en, e);
 		for (unsigned int i = en->ngets; i-- > 0;) {
 			struct get_rec *g = &en->gets[i];
 
@@ -601,6 +671,7 @@ static void on_dte_clear(struct tdv_model *m, const struct tdv_event *e)
 	 */
 	if (e->fields & TDV_F_REFS)
 		en->refs = e->refs;
+	timeline_add(m, en, e);
 	if (en->refs <= 1)
 		return;
 	report_init(&r, TDV_R_CLEAR_WHILE_SHARED, e->ts_ns, en);
@@ -617,6 +688,7 @@ static void on_vfctrl(struct tdv_model *m, const struct tdv_event *e)
 {
 	uint64_t key = vfctrl_key(e->seg, e->iommu, e->gid);
 	struct vfctrl *v = get_or_new(&m->vfctrls, key, sizeof(*v));
+	struct entry *en;
 	struct dte *d;
 
 	if (!v)
@@ -634,6 +706,9 @@ static void on_vfctrl(struct tdv_model *m, const struct tdv_event *e)
 	d = get_or_new(&m->dtes, dte_key(e->seg, e->trans_devid), sizeof(*d));
 	if (d)
 		d->vfctrl_refs++;
+	en = entry_of_devid(m, e);
+	if (en)
+		timeline_add(m, en, e);
 }
 
 static void on_uninit(struct tdv_model *m, const struct tdv_event *e)
@@ -732,7 +807,7 @@ static void on_seg_fini(struct tdv_model *m, const struct tdv_event *e)
 		add_evidence(&r, &ev);
 		add_gets(&r, c.victims[i]);
 		deliver(m, &r);
-		entry_drop(m, c.victims[i]);
+		entry_drop(m, c.victims[i], e->ts_ns);
 	}
 	/* The kernel empties both xarrays: start the segment afresh. */
 	p = u64map_del(&m->pools, e->seg);
@@ -1024,4 +1099,11 @@ void tdv_model_seed(struct tdv_model *m, const struct tdv_model_seed *seed)
 	p = pool_of(m, seed->seg);
 	if (p)
 		pool_set(p, seed->trans_devid, true);
+}
+
+void tdv_model_on_close(struct tdv_model *m,
+			void (*fn)(void *ctx, const struct tdv_timeline *t), void *ctx)
+{
+	m->on_close = fn;
+	m->close_ctx = ctx;
 }

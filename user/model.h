@@ -44,6 +44,33 @@ struct tdv_evidence {
 
 #define TDV_MAX_EVIDENCE 16
 
+/* One change in an entry's life: its refs, and its DTE / VF control state. */
+struct tdv_timeline_point {
+	uint64_t ts_ns;
+	uint32_t kind; /* get, put, dte_set, dte_clear or vfctrl */
+	uint32_t refs; /* after this event */
+	uint32_t pid, tgid;
+	char comm[TDV_COMM_LEN];
+	uint16_t gid, iommu;
+	bool dte_set;	  /* its trans_devid's translate DTE, after this event */
+	uint16_t vfctrls; /* VF control registers pointing at it, after this event */
+};
+
+/* The refcount timeline of one (seg, kvmfd, gen). */
+struct tdv_timeline {
+	uint16_t seg;
+	uint32_t kvmfd, gen;
+	uint16_t trans_devid;
+	uint64_t vm;
+	uint32_t owner_tgid;
+	char owner_comm[TDV_COMM_LEN];
+	uint64_t created_ns;
+	uint64_t released_ns; /* 0: still live */
+	bool truncated;	      /* the oldest points were dropped */
+	unsigned int npoints;
+	const struct tdv_timeline_point *points;
+};
+
 struct tdv_report {
 	enum tdv_report_kind kind;
 	uint64_t ts_ns; /* when it became certain */
@@ -63,6 +90,8 @@ struct tdv_report {
 	char detail[160];
 	unsigned int nevidence;
 	struct tdv_evidence evidence[TDV_MAX_EVIDENCE];
+	/* Its entry's timeline, valid during the callback (npoints 0: none). */
+	struct tdv_timeline timeline;
 };
 
 typedef void (*tdv_report_fn)(void *ctx, const struct tdv_report *r);
@@ -72,6 +101,10 @@ struct tdv_model;
 /* @grace_ns: how long teardown may still be in flight after a VM goes. */
 struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx);
 void tdv_model_free(struct tdv_model *m);
+
+/* Also call @fn with each entry's timeline as the entry is released. */
+void tdv_model_on_close(struct tdv_model *m,
+			void (*fn)(void *ctx, const struct tdv_timeline *t), void *ctx);
 
 /* An entry that predates tracing, found by discovery (see discover.h). */
 struct tdv_model_seed {

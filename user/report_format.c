@@ -43,7 +43,51 @@ void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_n
 	}
 }
 
-void tdv_report_print_json(FILE *f, const struct tdv_report *r)
+void tdv_timeline_print_text(FILE *f, const struct tdv_timeline *t, uint64_t start_ns)
+{
+	fprintf(f, "  timeline seg=%u kvmfd=%u gen=%u trans_devid=0x%04x owner=%u/%.16s", t->seg,
+		t->kvmfd, t->gen, t->trans_devid, t->owner_tgid, t->owner_comm);
+	if (t->released_ns)
+		fprintf(f, " lifetime=%.6fs", (t->released_ns - t->created_ns) / 1e9);
+	else
+		fprintf(f, " live");
+	fprintf(f, "%s\n", t->truncated ? " (oldest changes dropped)" : "");
+	for (unsigned int i = 0; i < t->npoints; i++) {
+		const struct tdv_timeline_point *p = &t->points[i];
+
+		fprintf(f, "    %.6f %-10s refs=%u pid %u (%.16s)", secs_since(p->ts_ns, start_ns),
+			tdv_event_name(p->kind), p->refs, p->tgid, p->comm);
+		if (p->kind != TDV_EV_GET && p->kind != TDV_EV_PUT)
+			fprintf(f, " gid %u iommu 0x%04x", p->gid, p->iommu);
+		fprintf(f, " dte=%s vfctrl=%u\n", p->dte_set ? "set" : "clear", p->vfctrls);
+	}
+}
+
+void tdv_timeline_print_json(FILE *f, const struct tdv_timeline *t)
+{
+	fprintf(f, "{\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,\"trans_devid\":%u,\"vm\":\"0x%" PRIx64
+		"\",\"owner\":{\"pid\":%u,\"comm\":", t->seg, t->kvmfd, t->gen, t->trans_devid,
+		t->vm, t->owner_tgid);
+	tdv_json_string(f, t->owner_comm, sizeof(t->owner_comm));
+	fprintf(f, "},\"created_ns\":%" PRIu64, t->created_ns);
+	if (t->released_ns)
+		fprintf(f, ",\"released_ns\":%" PRIu64 ",\"lifetime_ns\":%" PRIu64, t->released_ns,
+			t->released_ns - t->created_ns);
+	fprintf(f, ",\"truncated\":%s,\"changes\":[", t->truncated ? "true" : "false");
+	for (unsigned int i = 0; i < t->npoints; i++) {
+		const struct tdv_timeline_point *p = &t->points[i];
+
+		fprintf(f, "%s{\"ts_ns\":%" PRIu64 ",\"op\":\"%s\",\"refs\":%u,\"pid\":%u,"
+			"\"tgid\":%u,\"comm\":", i ? "," : "", p->ts_ns, tdv_event_name(p->kind),
+			p->refs, p->pid, p->tgid);
+		tdv_json_string(f, p->comm, sizeof(p->comm));
+		fprintf(f, ",\"gid\":%u,\"iommu\":%u,\"dte\":\"%s\",\"vfctrl\":%u}", p->gid,
+			p->iommu, p->dte_set ? "set" : "clear", p->vfctrls);
+	}
+	fputs("]}", f);
+}
+
+void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline)
 {
 	fprintf(f, "{\"kind\":\"%s\",\"ts_ns\":%" PRIu64 ",\"seg\":%u",
 		tdv_report_kind_name(r->kind), r->ts_ns, r->seg);
@@ -78,7 +122,12 @@ void tdv_report_print_json(FILE *f, const struct tdv_report *r)
 		tdv_json_string(f, ev->comm, sizeof(ev->comm));
 		fprintf(f, ",\"gid\":%u,\"iommu\":%u}", ev->gid, ev->iommu);
 	}
-	fputs("]}\n", f);
+	fputc(']', f);
+	if (timeline && r->timeline.npoints) {
+		fputs(",\"timeline\":", f);
+		tdv_timeline_print_json(f, &r->timeline);
+	}
+	fputs("}\n", f);
 }
 
 void tdv_report_print_summary(FILE *f, const struct tdv_model_stats *st)

@@ -543,6 +543,36 @@ def check_fixed(d):
     one_report(d, "stale", "stale_dte", seg=1, trans_devid=0xffff)
 
 
+def check_timelines(d):
+    c = ctl(d, "tl.ctl")
+    lines = events(d, "tl.json")
+    reps = [l for l in lines if "kind" in l]
+    tls = [l["timeline"] for l in lines if "timeline" in l and "kind" not in l]
+    equal([r["kind"] for r in reps], ["clear_while_shared"], "the patch's hazard")
+    equal(len(tls), 1, "one entry closed, one timeline")
+    t = tls[0]
+    equal((t["seg"], t["kvmfd"], t["gen"], t["trans_devid"]), (0, c["A"]["kvmfd"], 1, 0xffff),
+          "timeline names its entry")
+    expect(t["lifetime_ns"] > 0 and t["released_ns"] > t["created_ns"], "lifetime")
+    got = [(p["op"], p["refs"], p["dte"], p["vfctrl"]) for p in t["changes"]]
+    want = [("get", 1, "clear", 0), ("dte_set", 1, "set", 0), ("vfctrl", 1, "set", 1),
+            ("get", 2, "set", 1), ("dte_set", 2, "set", 1), ("vfctrl", 2, "set", 2),
+            # a1's destroy: VF control to 0, then the DTE a2 still uses is cleared
+            ("dte_clear", 2, "clear", 1), ("put", 1, "clear", 1),
+            ("dte_clear", 1, "clear", 0), ("put", 0, "clear", 0)]
+    equal(got, want, "every change of refs and of DTE / VF control state")
+    equal([p["gid"] for p in t["changes"] if p["op"] == "dte_clear"],
+          [c["a1"]["gid"], c["a2"]["gid"]], "which vIOMMU cleared")
+    rt = reps[0]["timeline"]
+    equal([p["op"] for p in rt["changes"]], [w[0] for w in want[:7]],
+          "the report's timeline runs up to the clear")
+    text = read(d, "tltext.out")
+    expect(re.search(r"^  timeline seg=0 kvmfd=\d+ gen=1 trans_devid=0xffff owner=\d+/tdvctl "
+                     r"live$", text, re.M), "text: the report's timeline (entry still live)", text)
+    expect(re.search(r"^    [\d.]+ dte_clear  refs=2 pid \d+ \(tdvctl\) gid \d+ iommu 0x0002 "
+                     r"dte=clear vfctrl=1$", text, re.M), "text timeline line", text)
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0
