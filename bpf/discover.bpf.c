@@ -43,6 +43,22 @@ static long probe_kvmfd(__u32 fd, void *data)
 	return 0;
 }
 
+/* Indexes worth probing: the top node's shift bounds the largest index. */
+static __u32 probe_limit(struct xarray *xa)
+{
+	void *head = BPF_CORE_READ(xa, xa_head);
+	unsigned int shift;
+
+	if (!head)
+		return 0;
+	if (!tdv_xa_is_node(head))
+		return 1;
+	shift = BPF_CORE_READ((struct xa_node *)((unsigned long)head - 2), shift);
+	if (shift >= 12)
+		return TDV_DISCOVER_MAX_FD;
+	return ((__u32)TDV_XA_CHUNK_MASK + 1) << shift;
+}
+
 static void dump_segments(struct seq_file *seq)
 {
 	struct list_head *head = (void *)seg_list, *pos;
@@ -59,7 +75,7 @@ static void dump_segments(struct seq_file *seq)
 		c.seg_id = BPF_CORE_READ_BITFIELD_PROBED(c.seg, id);
 		f.seg = c.seg_id;
 		bpf_seq_write(seq, &f, sizeof(f));
-		bpf_loop(TDV_DISCOVER_MAX_FD, probe_kvmfd, &c, 0);
+		bpf_loop(probe_limit(&c.seg->kvmfd_xa), probe_kvmfd, &c, 0);
 		pos = BPF_CORE_READ(pos, next);
 	}
 }

@@ -6,11 +6,9 @@
 #include "event_format.h"
 #include "live.h"
 #include "model.h"
-#include "reorder.h"
+#include "feed.h"
 #include "report_format.h"
 
-/* Events from other CPUs may trail by this much; hold them back. */
-#define REORDER_WINDOW_NS 100000000ULL
 /* Teardown still in flight after a VM goes: a put may follow this late. */
 #define DEFAULT_GRACE_MS 500
 
@@ -38,10 +36,8 @@ struct leaks_ctx {
 	uint64_t grace_ms;
 	enum timelines timelines;
 	uint64_t start_ns;
-	uint64_t events;
-	uint64_t bad;
-	struct tdv_reorder reorder;
 	struct tdv_model *model;
+	struct tdv_feed feed;
 };
 
 static error_t parse_leaks(int key, char *arg, struct argp_state *state)
@@ -54,8 +50,10 @@ static error_t parse_leaks(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_TIMELINES:
 		if (arg && strcmp(arg, "all"))
-			argp_error(state, "invalid --timelines=%s: expected --timelines or --timelines=all",
-				   arg);
+			argp_error(
+				state,
+				"invalid --timelines=%s: expected --timelines or --timelines=all",
+				arg);
 		ctx->timelines = arg ? TIMELINES_ALL : TIMELINES_REPORTS;
 		break;
 	case OPT_GRACE:
@@ -108,35 +106,11 @@ static void on_close(void *data, const struct tdv_timeline *t)
 	}
 }
 
-static void to_model(void *data, const struct tdv_event *e)
-{
-	struct leaks_ctx *ctx = data;
-
-	tdv_model_event(ctx->model, e);
-}
-
-static int on_event(void *data, void *raw, size_t size)
-{
-	struct leaks_ctx *ctx = data;
-	struct tdv_event e;
-
-	if (tdv_event_decode(raw, size, &e)) {
-		ctx->bad++;
-		return 0;
-	}
-	ctx->events++;
-	tdv_reorder_push(&ctx->reorder, &e, to_model, ctx);
-	return 0;
-}
-
 static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 {
 	struct leaks_ctx *ctx = data;
 
-	if (new_drops)
-		tdv_model_loss(ctx->model, now_ns);
-	tdv_reorder_drain(&ctx->reorder, now_ns, to_model, ctx);
-	tdv_model_tick(ctx->model, now_ns - REORDER_WINDOW_NS);
+	tdv_feed_tick(&ctx->feed, now_ns, new_drops);
 	return false;
 }
 
@@ -157,17 +131,14 @@ int cmd_leaks(int argc, char **argv)
 	}
 	if (ctx.timelines == TIMELINES_ALL)
 		tdv_model_on_close(ctx.model, on_close, &ctx);
-	tdv_reorder_init(&ctx.reorder, REORDER_WINDOW_NS);
-	err = tdv_live_start(&live, &ctx.opts, on_event, &ctx, ctx.model);
+	tdv_feed_init(&ctx.feed, ctx.model);
+	err = tdv_live_start(&live, &ctx.opts, tdv_feed_event, &ctx.feed, ctx.model);
 	if (err)
 		goto out;
 	ctx.start_ns = live.start_ns;
 	err = tdv_live_run(&live, on_tick, &ctx);
-	tdv_reorder_flush(&ctx.reorder, to_model, &ctx);
-	if (live.drops)
-		tdv_model_loss(ctx.model, tdv_now_ns());
-	tdv_model_finish(ctx.model);
-	tdv_live_stop(&live, ctx.events);
+	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.drops);
+	tdv_live_stop(&live, ctx.feed.events);
 	tdv_model_stats(ctx.model, &st);
 	for (int k = 0; k < TDV_R_KINDS; k++)
 		reports += st.reports[k];
@@ -175,7 +146,7 @@ int cmd_leaks(int argc, char **argv)
 	if (!err && reports)
 		err = 1; /* found something: CI pipelines gate on this */
 out:
-	tdv_reorder_free(&ctx.reorder);
+	tdv_feed_free(&ctx.feed);
 	tdv_model_free(ctx.model);
 	return err;
 }

@@ -7,9 +7,8 @@
 #include "event_format.h"
 #include "live.h"
 #include "model.h"
-#include "reorder.h"
+#include "feed.h"
 
-#define REORDER_WINDOW_NS 100000000ULL
 #define MAX_ROWS 4096
 
 static const char top_doc[] =
@@ -25,9 +24,8 @@ struct top_ctx {
 	unsigned int interval_s;
 	unsigned int count;
 	unsigned int npos;
-	uint64_t events, bad;
-	struct tdv_reorder reorder;
 	struct tdv_model *model;
+	struct tdv_feed feed;
 	uint64_t next_ns;
 	unsigned int printed;
 	struct tdv_entry_view rows[MAX_ROWS];
@@ -84,27 +82,6 @@ static const struct argp top_argp = {
 
 static void ignore_report(void *ctx, const struct tdv_report *r)
 {
-}
-
-static void to_model(void *data, const struct tdv_event *e)
-{
-	struct top_ctx *ctx = data;
-
-	tdv_model_event(ctx->model, e);
-}
-
-static int on_event(void *data, void *raw, size_t size)
-{
-	struct top_ctx *ctx = data;
-	struct tdv_event e;
-
-	if (tdv_event_decode(raw, size, &e)) {
-		ctx->bad++;
-		return 0;
-	}
-	ctx->events++;
-	tdv_reorder_push(&ctx->reorder, &e, to_model, ctx);
-	return 0;
 }
 
 static void collect_row(void *data, const struct tdv_entry_view *v)
@@ -178,10 +155,7 @@ static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 {
 	struct top_ctx *ctx = data;
 
-	if (new_drops)
-		tdv_model_loss(ctx->model, now_ns);
-	tdv_reorder_drain(&ctx->reorder, now_ns, to_model, ctx);
-	tdv_model_tick(ctx->model, now_ns - REORDER_WINDOW_NS);
+	tdv_feed_tick(&ctx->feed, now_ns, new_drops);
 	if (now_ns < ctx->next_ns)
 		return false;
 	ctx->next_ns = now_ns + ctx->interval_s * 1000000000ULL;
@@ -201,16 +175,18 @@ int cmd_top(int argc, char **argv)
 	tdv_options_init(&ctx->opts);
 	argp_parse(&top_argp, argc, argv, 0, NULL, ctx);
 	ctx->model = tdv_model_new(500000000ULL, ignore_report, ctx);
-	tdv_reorder_init(&ctx->reorder, REORDER_WINDOW_NS);
-	err = ctx->model ? tdv_live_start(&live, &ctx->opts, on_event, ctx, ctx->model)
+	if (ctx->model)
+		tdv_feed_init(&ctx->feed, ctx->model);
+	err = ctx->model ? tdv_live_start(&live, &ctx->opts, tdv_feed_event, &ctx->feed, ctx->model)
 			 : TDV_EXIT_ENV;
 	if (err)
 		goto out;
 	ctx->next_ns = live.start_ns + ctx->interval_s * 1000000000ULL;
 	err = tdv_live_run(&live, on_tick, ctx);
-	tdv_live_stop(&live, ctx->events);
+	tdv_live_stop(&live, ctx->feed.events);
 out:
-	tdv_reorder_free(&ctx->reorder);
+	if (ctx->model)
+		tdv_feed_free(&ctx->feed);
 	tdv_model_free(ctx->model);
 	free(ctx);
 	return err;

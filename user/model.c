@@ -1101,8 +1101,8 @@ void tdv_model_seed(struct tdv_model *m, const struct tdv_model_seed *seed)
 		pool_set(p, seed->trans_devid, true);
 }
 
-void tdv_model_on_close(struct tdv_model *m,
-			void (*fn)(void *ctx, const struct tdv_timeline *t), void *ctx)
+void tdv_model_on_close(struct tdv_model *m, void (*fn)(void *ctx, const struct tdv_timeline *t),
+			void *ctx)
 {
 	m->on_close = fn;
 	m->close_ctx = ctx;

@@ -103,8 +103,8 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx);
 void tdv_model_free(struct tdv_model *m);
 
 /* Also call @fn with each entry's timeline as the entry is released. */
-void tdv_model_on_close(struct tdv_model *m,
-			void (*fn)(void *ctx, const struct tdv_timeline *t), void *ctx);
+void tdv_model_on_close(struct tdv_model *m, void (*fn)(void *ctx, const struct tdv_timeline *t),
+			void *ctx);
 
 /* An entry that predates tracing, found by discovery (see discover.h). */
 struct tdv_model_seed {

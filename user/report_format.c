@@ -65,9 +65,10 @@ void tdv_timeline_print_text(FILE *f, const struct tdv_timeline *t, uint64_t sta
 
 void tdv_timeline_print_json(FILE *f, const struct tdv_timeline *t)
 {
-	fprintf(f, "{\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,\"trans_devid\":%u,\"vm\":\"0x%" PRIx64
-		"\",\"owner\":{\"pid\":%u,\"comm\":", t->seg, t->kvmfd, t->gen, t->trans_devid,
-		t->vm, t->owner_tgid);
+	fprintf(f,
+		"{\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,\"trans_devid\":%u,\"vm\":\"0x%" PRIx64
+		"\",\"owner\":{\"pid\":%u,\"comm\":",
+		t->seg, t->kvmfd, t->gen, t->trans_devid, t->vm, t->owner_tgid);
 	tdv_json_string(f, t->owner_comm, sizeof(t->owner_comm));
 	fprintf(f, "},\"created_ns\":%" PRIu64, t->created_ns);
 	if (t->released_ns)
@@ -77,9 +78,10 @@ void tdv_timeline_print_json(FILE *f, const struct tdv_timeline *t)
 	for (unsigned int i = 0; i < t->npoints; i++) {
 		const struct tdv_timeline_point *p = &t->points[i];
 
-		fprintf(f, "%s{\"ts_ns\":%" PRIu64 ",\"op\":\"%s\",\"refs\":%u,\"pid\":%u,"
-			"\"tgid\":%u,\"comm\":", i ? "," : "", p->ts_ns, tdv_event_name(p->kind),
-			p->refs, p->pid, p->tgid);
+		fprintf(f,
+			"%s{\"ts_ns\":%" PRIu64 ",\"op\":\"%s\",\"refs\":%u,\"pid\":%u,"
+			"\"tgid\":%u,\"comm\":",
+			i ? "," : "", p->ts_ns, tdv_event_name(p->kind), p->refs, p->pid, p->tgid);
 		tdv_json_string(f, p->comm, sizeof(p->comm));
 		fprintf(f, ",\"gid\":%u,\"iommu\":%u,\"dte\":\"%s\",\"vfctrl\":%u}", p->gid,
 			p->iommu, p->dte_set ? "set" : "clear", p->vfctrls);

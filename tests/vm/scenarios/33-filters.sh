@@ -42,6 +42,9 @@ for t in all pid seg kvmfd seg_kvmfd; do
 	mv "$OUT/$t.out" "$OUT/$t.json"
 done
 
+# -d counts from when the probes are attached.
+tdv_start duration trace -d 2
 start=$(date +%s)
-run_case duration tdvtrace trace -d 2
+eval "wait \$TDV_PID_duration"
+echo $? > "$OUT/duration.rc"
 echo $(($(date +%s) - start)) > "$OUT/duration.secs"
