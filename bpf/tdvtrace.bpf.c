@@ -24,12 +24,21 @@ const volatile __s32 filter_seg = -1;	/* -1: every segment */
 const volatile __s64 filter_kvmfd = -1; /* -1: every kvmfd */
 const volatile __u64 wakeup_bytes;	/* wake the reader past this */
 const volatile bool have_id_alloc;	/* trans_devid_alloc is traced */
+const volatile bool want_stacks;	/* --stacks: stacks of each get */
 const volatile bool have_id_free;	/* trans_devid_free is traced */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
 	__uint(max_entries, 1 << 22);
 } events SEC(".maps");
+
+/* Sized by the loader: 1 entry unless --stacks. */
+struct {
+	__uint(type, BPF_MAP_TYPE_STACK_TRACE);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__uint(value_size, TDV_STACK_DEPTH * sizeof(__u64));
+} stacks SEC(".maps");
 
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
@@ -282,7 +291,7 @@ static __always_inline int on_get_entry(void *seg, __u32 kvmfd, void *out)
 	return 0;
 }
 
-static __always_inline int on_get_exit(int ret)
+static __always_inline int on_get_exit(void *ctx, int ret)
 {
 	struct call_val *c = call_find(TDV_EV_GET);
 	struct amd_iommu_pci_seg___tdv *seg;
@@ -306,6 +315,12 @@ static __always_inline int on_get_exit(int ret)
 	 * A fresh entry: trans_devid_alloc ran inside this call, or, where it
 	 * is inlined, the entry was absent when the call began.
 	 */
+	if (want_stacks) {
+		/* Who took the ref: the kernel path and the VMM's own code. */
+		e.kstack = bpf_get_stackid(ctx, &stacks, 0);
+		e.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		e.fields |= TDV_F_STACKS;
+	}
 	created = !ret && (have_id_alloc ? c->allocated : !c->existed);
 	call_end(TDV_EV_GET);
 	/* A later put on another CPU may already have dropped what we took. */
@@ -693,8 +708,8 @@ static __always_inline int on_vm_destroy(void *kvm)
 
 TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd, out), void *seg,
 	  u32 kvmfd, u16 *out)
-TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret, void *seg, u32 kvmfd,
-	 u16 *out)
+TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ctx, ret), int ret, void *seg,
+	 u32 kvmfd, u16 *out)
 
 TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_entry(seg, kvmfd), void *seg, u32 kvmfd)
 TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_exit(), void *seg, u32 kvmfd)

@@ -42,6 +42,7 @@ enum tdv_field {
 	TDV_F_RET = 1 << 7,
 	TDV_F_LAT = 1 << 8,
 	TDV_F_GEN = 1 << 9,
+	TDV_F_STACKS = 1 << 10, /* kstack, ustack (get, with --stacks) */
 };
 
 struct tdv_event {
@@ -61,8 +62,12 @@ struct tdv_event {
 	__u16 trans_devid; /* for RESERVE: the id asked for */
 	__u16 gid;	   /* guest (vIOMMU) id */
 	__u16 iommu;	   /* the IOMMU's own PCI devid */
+	__s32 kstack;	   /* id in the "stacks" map, or -errno */
+	__s32 ustack;	   /* id of the caller's user stack, or -errno */
 	char comm[TDV_COMM_LEN];
 };
+
+#define TDV_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
 
 /* Probe-hit and loss counters, one slot per event kind (percpu array). */
 struct tdv_counters {

@@ -8,6 +8,7 @@
 #include "model.h"
 #include "feed.h"
 #include "report_format.h"
+#include "tdvtrace.skel.h"
 
 /* Teardown still in flight after a VM goes: a put may follow this late. */
 #define DEFAULT_GRACE_MS 500
@@ -19,13 +20,15 @@ static const char leaks_doc[] =
 	"clear_while_shared reserve_clash alloc_fail fini_live. "
 	"Exit status 1 when anything was reported, 0 when clean.";
 
-enum { OPT_GRACE = 0x200, OPT_TIMELINES };
+enum { OPT_GRACE = 0x200, OPT_TIMELINES, OPT_STACKS };
 
 enum timelines { TIMELINES_NONE, TIMELINES_REPORTS, TIMELINES_ALL };
 
 static const struct argp_option leaks_options[] = {
 	{ "grace-ms", OPT_GRACE, "MS", 0,
 	  "How long teardown may lag a VM's end before refs count as leaked (500)", 0 },
+	{ "stacks", OPT_STACKS, NULL, 0,
+	  "With each outstanding get, the kernel stack and the VMM's user stack", 0 },
 	{ "timelines", OPT_TIMELINES, "all", OPTION_ARG_OPTIONAL,
 	  "With each report, its entry's refcount timeline; =all: every entry's as it closes", 0 },
 	{},
@@ -35,6 +38,7 @@ struct leaks_ctx {
 	struct tdv_options opts;
 	uint64_t grace_ms;
 	enum timelines timelines;
+	struct tdv_symbolizer *sym; /* --stacks */
 	uint64_t start_ns;
 	struct tdv_model *model;
 	struct tdv_feed feed;
@@ -47,6 +51,9 @@ static error_t parse_leaks(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
+		break;
+	case OPT_STACKS:
+		ctx->opts.stacks = true;
 		break;
 	case OPT_TIMELINES:
 		if (arg && strcmp(arg, "all"))
@@ -83,9 +90,9 @@ static void on_report(void *data, const struct tdv_report *r)
 	struct leaks_ctx *ctx = data;
 
 	if (ctx->opts.json) {
-		tdv_report_print_json(stdout, r, ctx->timelines != TIMELINES_NONE);
+		tdv_report_print_json(stdout, r, ctx->timelines != TIMELINES_NONE, ctx->sym);
 	} else {
-		tdv_report_print_text(stdout, r, ctx->start_ns);
+		tdv_report_print_text(stdout, r, ctx->start_ns, ctx->sym);
 		if (ctx->timelines != TIMELINES_NONE && r->timeline.npoints)
 			tdv_timeline_print_text(stdout, &r->timeline, ctx->start_ns);
 	}
@@ -136,6 +143,8 @@ int cmd_leaks(int argc, char **argv)
 	if (err)
 		goto out;
 	ctx.start_ns = live.start_ns;
+	if (ctx.opts.stacks)
+		ctx.sym = tdv_symbolizer_new(bpf_map__fd(live.session.skel->maps.stacks));
 	err = tdv_live_run(&live, on_tick, &ctx);
 	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.drops);
 	tdv_live_stop(&live, ctx.feed.events);
@@ -146,6 +155,7 @@ int cmd_leaks(int argc, char **argv)
 	if (!err && reports)
 		err = 1; /* found something: CI pipelines gate on this */
 out:
+	tdv_symbolizer_free(ctx.sym);
 	tdv_feed_free(&ctx.feed);
 	tdv_model_free(ctx.model);
 	return err;

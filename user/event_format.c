@@ -34,7 +34,7 @@ uint32_t tdv_event_kind(const char *name)
 	return 0;
 }
 
-#define TDV_F_ALL ((TDV_F_GEN << 1) - 1)
+#define TDV_F_ALL ((TDV_F_STACKS << 1) - 1)
 
 int tdv_event_decode(const void *data, size_t size, struct tdv_event *out)
 {

@@ -15,7 +15,9 @@ struct get_rec {
 	char comm[TDV_COMM_LEN];
 	uint16_t gid, iommu;
 	bool has_gid;
-	bool reported;	  /* named in a leak_ref already */
+	bool reported; /* named in a leak_ref already */
+	bool has_stacks;
+	int32_t kstack, ustack;
 	uint64_t vm;	  /* the VM the caller's kvmfd meant */
 	uint64_t vm_life; /* which life of that struct kvm address */
 };
@@ -255,6 +257,9 @@ static void add_gets(struct tdv_report *r, const struct entry *en)
 			.tgid = g->tgid,
 			.gid = g->gid,
 			.iommu = g->iommu,
+			.has_stacks = g->has_stacks,
+			.kstack = g->kstack,
+			.ustack = g->ustack,
 		};
 
 		memcpy(ev.comm, g->comm, sizeof(ev.comm));
@@ -416,6 +421,9 @@ static void entry_add_get(struct tdv_model *m, struct entry *en, const struct td
 	g->tgid = e->tgid;
 	g->vm = e->vm;
 	g->vm_life = vm_life(m, e->vm);
+	g->has_stacks = e->fields & TDV_F_STACKS;
+	g->kstack = e->kstack;
+	g->ustack = e->ustack;
 	memcpy(g->comm, e->comm, sizeof(g->comm));
 }
 
@@ -878,6 +886,9 @@ static void check_leak_ref(struct tdv_model *m, const struct pending *p)
 			.gid = g->gid,
 			.iommu = g->iommu,
 			.vm = g->vm,
+			.has_stacks = g->has_stacks,
+			.kstack = g->kstack,
+			.ustack = g->ustack,
 		};
 
 		if (!get_of(g, &p->who) || g->reported)

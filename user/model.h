@@ -40,6 +40,8 @@ struct tdv_evidence {
 	uint16_t gid, iommu;
 	uint32_t refs;
 	uint64_t vm;
+	bool has_stacks;
+	int32_t kstack, ustack; /* ids in the BPF stack map */
 };
 
 #define TDV_MAX_EVIDENCE 16

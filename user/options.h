@@ -33,6 +33,7 @@ struct tdv_options {
 	bool verbose;
 	enum tdv_attach_mode attach;
 	unsigned int ringbuf_kb; /* 0: default */
+	bool stacks;		 /* record the stacks of each get */
 };
 
 void tdv_options_init(struct tdv_options *opts);

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
+#include <string.h>
 #include "event_format.h"
 #include "report_format.h"
 
@@ -8,7 +9,53 @@ static double secs_since(uint64_t ts, uint64_t start)
 	return ts > start ? (ts - start) / 1e9 : 0;
 }
 
-void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns)
+struct frame_out {
+	FILE *f;
+	const char *prefix; /* text: the line's start; JSON: NULL */
+	unsigned int n;
+};
+
+static void frame_out(void *ctx, const char *frame)
+{
+	struct frame_out *o = ctx;
+
+	if (o->prefix) {
+		fprintf(o->f, "%s%s\n", o->prefix, frame);
+	} else {
+		if (o->n)
+			fputc(',', o->f);
+		tdv_json_string(o->f, frame, strlen(frame));
+	}
+	o->n++;
+}
+
+static void print_stacks_text(FILE *f, const struct tdv_evidence *ev, struct tdv_symbolizer *sym)
+{
+	struct frame_out k = { .f = f, .prefix = "        kernel: " };
+	struct frame_out u = { .f = f, .prefix = "        user:   " };
+
+	if (!sym || !ev->has_stacks)
+		return;
+	tdv_stack_frames(sym, ev->kstack, false, ev->tgid, frame_out, &k);
+	tdv_stack_frames(sym, ev->ustack, true, ev->tgid, frame_out, &u);
+}
+
+static void print_stacks_json(FILE *f, const struct tdv_evidence *ev, struct tdv_symbolizer *sym)
+{
+	struct frame_out o = { .f = f };
+
+	if (!sym || !ev->has_stacks)
+		return;
+	fputs(",\"kstack\":[", f);
+	tdv_stack_frames(sym, ev->kstack, false, ev->tgid, frame_out, &o);
+	fputs("],\"ustack\":[", f);
+	o.n = 0;
+	tdv_stack_frames(sym, ev->ustack, true, ev->tgid, frame_out, &o);
+	fputc(']', f);
+}
+
+void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns,
+			   struct tdv_symbolizer *sym)
 {
 	fprintf(f, "%.6f %s seg=%u", secs_since(r->ts_ns, start_ns), tdv_report_kind_name(r->kind),
 		r->seg);
@@ -40,6 +87,7 @@ void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_n
 		    ev->kind != TDV_EV_RESERVE)
 			fprintf(f, " gid %u iommu 0x%04x", ev->gid, ev->iommu);
 		fputc('\n', f);
+		print_stacks_text(f, ev, sym);
 	}
 }
 
@@ -89,7 +137,8 @@ void tdv_timeline_print_json(FILE *f, const struct tdv_timeline *t)
 	fputs("]}", f);
 }
 
-void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline)
+void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline,
+			   struct tdv_symbolizer *sym)
 {
 	fprintf(f, "{\"kind\":\"%s\",\"ts_ns\":%" PRIu64 ",\"seg\":%u",
 		tdv_report_kind_name(r->kind), r->ts_ns, r->seg);
@@ -122,7 +171,9 @@ void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline)
 			"\"comm\":",
 			i ? "," : "", tdv_event_name(ev->kind), ev->ts_ns, ev->pid, ev->tgid);
 		tdv_json_string(f, ev->comm, sizeof(ev->comm));
-		fprintf(f, ",\"gid\":%u,\"iommu\":%u}", ev->gid, ev->iommu);
+		fprintf(f, ",\"gid\":%u,\"iommu\":%u", ev->gid, ev->iommu);
+		print_stacks_json(f, ev, sym);
+		fputc('}', f);
 	}
 	fputc(']', f);
 	if (timeline && r->timeline.npoints) {

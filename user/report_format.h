@@ -6,15 +6,21 @@
 #include <stdbool.h>
 #include <stdio.h>
 #include "model.h"
+#include "stacks.h"
 
-/* A headline and one indented line per piece of evidence. */
-void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns);
+/*
+ * A headline and one indented line per piece of evidence, and with @sym
+ * (--stacks) the symbolized kernel and user stacks of each get.
+ */
+void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns,
+			   struct tdv_symbolizer *sym);
 
 /*
  * One JSON object and a newline: "kind" as SPEC.md names it; with
  * @timeline, its entry's timeline under "timeline".
  */
-void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline);
+void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline,
+			   struct tdv_symbolizer *sym);
 
 /* An entry's refcount timeline: a headline and a line per change. */
 void tdv_timeline_print_text(FILE *f, const struct tdv_timeline *t, uint64_t start_ns);

@@ -96,6 +96,9 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	if (wakeup > kb * 1024 / 4)
 		wakeup = kb * 1024 / 4;
 	s->skel->rodata->wakeup_bytes = wakeup;
+	s->skel->rodata->want_stacks = opts->stacks;
+	if (opts->stacks)
+		bpf_map__set_max_entries(s->skel->maps.stacks, 16384);
 	s->skel->rodata->have_id_alloc =
 		tdv_probe_find(&s->probes, "id_alloc")->how != TDV_HOW_MISSING;
 	s->skel->rodata->have_id_free =

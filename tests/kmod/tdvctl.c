@@ -4,7 +4,7 @@
  *
  *   tdvctl [--truth FILE] script FILE|-
  *   tdvctl [--truth FILE] churn --vms N --viommus M --seed S --procs P
- *                               [--one-per-seg] [--serialize]
+ *                               [--segs 1|2] [--one-per-seg] [--serialize]
  *
  * Script commands, one per line ('#' starts a comment):
  *   vm NAME                 create a VM; prints "vm NAME kvmfd=N"
@@ -24,9 +24,22 @@
  *                           one JSON line: gets, puts, alias,
  *                           clear_while_shared (see tdvsim_uapi.h)
  *   sleep MS | touch PATH | wait PATH (up to 30 s) | exit
+ *   (exit: leave at once; the process's exit closes its fds)
+ * A name may be reused once its VM is closed or its vIOMMU destroyed.
+ * Numbers are decimal or 0x-hex. Any error: a message on stderr, exit 1.
  *
- * Truth (--truth FILE): NDJSON, one object per action, appended with one
- * write() each so concurrent processes interleave whole lines:
+ * Churn: P processes (fork), each with its own /dev/tdvsim, share N VM
+ * lifecycles: up to three VMs alive at once per process, each with 1..M
+ * vIOMMUs on random IOMMUs (of the first --segs segments; --one-per-seg:
+ * vIOMMU i on segment i), destroyed in random order, then the VM closed.
+ * Process p is seeded with S * 1000 + p: the same run gives the same
+ * operations. --serialize: one operation at a time across the processes.
+ *
+ * Truth (--truth FILE): NDJSON, one object per action with its outcome as
+ * the module reported it, appended with one O_APPEND write() each so
+ * concurrent processes interleave whole lines; names are JSON-escaped, ids
+ * decimal, "iommu" is the IOMMU's devid, "refs" the kvmfd_xa refcount after
+ * the call (0: no entry), "ret" the kernel function's return:
  *   {"pid":P,"op":"vm","vm":"A","kvmfd":4}
  *   {"pid":P,"op":"viommu","viommu":"v1","vm":"A","kvmfd":4,"seg":0,
  *    "iommu":2,"gid":1,"trans_devid":65535,"refs":1,"ret":0}
@@ -35,6 +48,7 @@
  *   {"pid":P,"op":"close","vm":"A","kvmfd":4}
  *   {"pid":P,"op":"reserve","seg":0,"id":16,"ret":0}
  *   {"pid":P,"op":"fini","seg":0} / {"pid":P,"op":"fault","fault":"skip_put","count":1}
+ * A failed create has "ret" < 0, "gid":0 and "trans_devid":0.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -52,6 +66,7 @@
 #include "tdvsim_uapi.h"
 
 #define MAX_NAMES 4096
+#define GONE (-1) /* a closed VM's fd, a destroyed vIOMMU's handle */
 
 static const char *const fault_names[TDVSIM_NR_FAULTS] = {
 	[TDVSIM_FAULT_SKIP_PUT] = "skip_put",
@@ -73,12 +88,15 @@ static int dev = -1;
 static int truth_fd = -1;
 static struct named vms[MAX_NAMES], viommus[MAX_NAMES];
 static int nvms, nviommus;
+static int cur_line; /* the script line being run, for messages */
 
 static void die(const char *fmt, ...)
 {
 	va_list ap;
 
 	fputs("tdvctl: ", stderr);
+	if (cur_line)
+		fprintf(stderr, "line %d: ", cur_line);
 	va_start(ap, fmt);
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
@@ -86,41 +104,91 @@ static void die(const char *fmt, ...)
 	exit(1);
 }
 
+/* @s as the body of a JSON string (names are at most 31 bytes). */
+static const char *json_str(const char *s, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	for (; *s && n + 7 < size; s++) {
+		unsigned char c = *s;
+
+		if (c == '"' || c == '\\')
+			n += snprintf(buf + n, size - n, "\\%c", c);
+		else if (c < 0x20 || c == 0x7f)
+			n += snprintf(buf + n, size - n, "\\u%04x", c);
+		else
+			buf[n++] = c;
+	}
+	buf[n] = '\0';
+	return buf;
+}
+
+/* One whole line per write(): O_APPEND keeps concurrent writers' lines apart. */
 static void truth(const char *fmt, ...)
 {
-	char line[512];
+	char line[1024];
 	va_list ap;
-	int n;
+	int n, m;
 
 	if (truth_fd < 0)
 		return;
 	n = snprintf(line, sizeof(line), "{\"pid\":%d,", getpid());
 	va_start(ap, fmt);
-	n += vsnprintf(line + n, sizeof(line) - n - 2, fmt, ap);
+	m = vsnprintf(line + n, sizeof(line) - n, fmt, ap);
 	va_end(ap);
+	if (m < 0 || (size_t)(n + m + 2) >= sizeof(line))
+		die("truth record too long");
+	n += m;
 	n += snprintf(line + n, sizeof(line) - n, "}\n");
 	if (write(truth_fd, line, n) != n)
 		die("writing the truth file: %s", strerror(errno));
 }
 
-static struct named *lookup(struct named *set, int n, const char *name, const char *what)
+static struct named *find(struct named *set, int n, const char *name)
 {
 	for (int i = 0; i < n; i++)
 		if (!strcmp(set[i].name, name))
 			return &set[i];
-	die("unknown %s '%s'", what, name);
 	return NULL;
 }
 
+static struct named *lookup(struct named *set, int n, const char *name, const char *what)
+{
+	struct named *x = find(set, n, name);
+
+	if (!x)
+		die("unknown %s '%s'", what, name);
+	return x;
+}
+
+/* A slot for @name: its own, a new one, or (when full) one whose object is gone. */
 static struct named *add(struct named *set, int *n, const char *name)
 {
-	for (int i = 0; i < *n; i++)
-		if (!strcmp(set[i].name, name))
-			return &set[i]; /* names may be reused after close */
-	if (*n == MAX_NAMES)
-		die("too many names");
-	snprintf(set[*n].name, sizeof(set[*n].name), "%s", name);
-	return &set[(*n)++];
+	struct named *x = find(set, *n, name);
+
+	if (x)
+		return x;
+	if (*n < MAX_NAMES)
+		x = &set[(*n)++];
+	for (int i = 0; !x && i < *n; i++)
+		if (set[i].value == GONE)
+			x = &set[i];
+	if (!x)
+		die("more than %d VMs or vIOMMUs alive", MAX_NAMES);
+	snprintf(x->name, sizeof(set->name), "%s", name);
+	return x;
+}
+
+/* Before creating @name: it must fit and not name a live object. */
+static void check_new_name(struct named *set, int n, const char *name, const char *what)
+{
+	struct named *x = find(set, n, name);
+
+	if (strlen(name) >= sizeof(set->name))
+		die("%s name '%s' is longer than %zu bytes", what, name, sizeof(set->name) - 1);
+	if (x && x->value != GONE)
+		die("%s '%s' exists already: %s it first", what, name,
+		    set == vms ? "close" : "destroy");
 }
 
 static void open_dev(void)
@@ -135,8 +203,10 @@ static void open_dev(void)
 static int do_vm(const char *name, bool quiet)
 {
 	struct named *vm;
+	char esc[256];
 	int fd;
 
+	check_new_name(vms, nvms, name, "VM");
 	open_dev();
 	fd = ioctl(dev, TDVSIM_CREATE_VM);
 	if (fd < 0)
@@ -145,25 +215,36 @@ static int do_vm(const char *name, bool quiet)
 	vm->value = fd;
 	if (!quiet)
 		printf("vm %s kvmfd=%d\n", name, fd);
-	truth("\"op\":\"vm\",\"vm\":\"%s\",\"kvmfd\":%d", name, fd);
+	truth("\"op\":\"vm\",\"vm\":\"%s\",\"kvmfd\":%d", json_str(name, esc, sizeof(esc)), fd);
 	return fd;
 }
 
 static void do_close(const char *name)
 {
 	struct named *vm = lookup(vms, nvms, name, "VM");
+	char esc[256];
 
-	close(vm->value);
-	truth("\"op\":\"close\",\"vm\":\"%s\",\"kvmfd\":%d", name, vm->value);
-	vm->value = -1;
+	if (vm->value == GONE)
+		die("close %s: that VM is closed already", name);
+	if (close(vm->value))
+		die("close %s (fd %d): %s", name, vm->value, strerror(errno));
+	truth("\"op\":\"close\",\"vm\":\"%s\",\"kvmfd\":%d", json_str(name, esc, sizeof(esc)),
+	      vm->value);
+	vm->value = GONE;
 }
 
 static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool quiet)
 {
 	struct named *vm = lookup(vms, nvms, vmname, "VM");
 	struct tdvsim_viommu_create req = { .iommu = iommu, .kvmfd = vm->value };
+	char esc_v[256], esc_vm[256];
 	struct named *vi;
 
+	if (vm->value == GONE)
+		die("viommu %s: VM %s is closed", v, vmname);
+	if (iommu >= TDVSIM_NR_IOMMUS)
+		die("viommu %s: IOMMU index %u out of range 0..%d", v, iommu, TDVSIM_NR_IOMMUS - 1);
+	check_new_name(viommus, nviommus, v, "vIOMMU");
 	open_dev();
 	if (ioctl(dev, TDVSIM_VIOMMU_CREATE, &req))
 		die("viommu %s: %s", v, strerror(errno));
@@ -172,8 +253,8 @@ static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool
 		       v, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
 	truth("\"op\":\"viommu\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%d,\"seg\":%u,"
 	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d",
-	      v, vmname, vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs,
-	      req.ret);
+	      json_str(v, esc_v, sizeof(esc_v)), json_str(vmname, esc_vm, sizeof(esc_vm)),
+	      vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
 	if (req.ret)
 		return req.ret;
 	vi = add(viommus, &nviommus, v);
@@ -186,7 +267,10 @@ static void do_destroy(const char *v, bool quiet)
 {
 	struct named *vi = lookup(viommus, nviommus, v, "vIOMMU");
 	struct tdvsim_viommu_destroy req = { .handle = vi->value };
+	char esc[256];
 
+	if (vi->value == GONE)
+		die("destroy %s: that vIOMMU is destroyed already", v);
 	if (ioctl(dev, TDVSIM_VIOMMU_DESTROY, &req))
 		die("destroy %s: %s", v, strerror(errno));
 	if (!quiet)
@@ -195,7 +279,9 @@ static void do_destroy(const char *v, bool quiet)
 		       v, req.seg, req.iommu_devid, req.gid, req.kvmfd, req.trans_devid, req.refs);
 	truth("\"op\":\"destroy\",\"viommu\":\"%s\",\"kvmfd\":%u,\"seg\":%u,\"iommu\":%u,"
 	      "\"gid\":%u,\"trans_devid\":%u,\"refs\":%u",
-	      v, req.kvmfd, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs);
+	      json_str(v, esc, sizeof(esc)), req.kvmfd, req.seg, req.iommu_devid, req.gid,
+	      req.trans_devid, req.refs);
+	vi->value = GONE;
 }
 
 static void do_fault(const char *name, unsigned int count)
@@ -279,7 +365,7 @@ static void wait_file(const char *path)
 	die("timed out waiting for %s", path);
 }
 
-static void run_line(char *line, int lineno)
+static void run_line(char *line)
 {
 	char *argv[8];
 	int argc = 0;
@@ -301,9 +387,11 @@ static void run_line(char *line, int lineno)
 	} else if (!strcmp(argv[0], "destroy") && argc == 2) {
 		do_destroy(argv[1], false);
 	} else if (!strcmp(argv[0], "reserve") && argc == 3) {
-		struct tdvsim_reserve req = { .seg = number(argv[1], "segment"),
-					      .id = number(argv[2], "id") };
+		unsigned long seg = number(argv[1], "segment"), id = number(argv[2], "id");
+		struct tdvsim_reserve req = { .seg = seg, .id = id };
 
+		if (seg >= TDVSIM_NR_SEGS || id > 0xffff)
+			die("reserve: segment must be 0..%d and id 0..0xffff", TDVSIM_NR_SEGS - 1);
 		open_dev();
 		if (ioctl(dev, TDVSIM_RESERVE, &req))
 			die("reserve: %s", strerror(errno));
@@ -313,6 +401,8 @@ static void run_line(char *line, int lineno)
 	} else if (!strcmp(argv[0], "fini") && argc == 2) {
 		__u32 seg = number(argv[1], "segment");
 
+		if (seg >= TDVSIM_NR_SEGS)
+			die("fini: segment must be 0..%d", TDVSIM_NR_SEGS - 1);
 		open_dev();
 		if (ioctl(dev, TDVSIM_SEG_FINI, &seg))
 			die("fini: %s", strerror(errno));
@@ -337,7 +427,9 @@ static void run_line(char *line, int lineno)
 		fflush(stdout);
 		_exit(0);
 	} else {
-		die("line %d: cannot parse '%s' (see tdvctl --help)", lineno, argv[0]);
+		die("unknown command or wrong number of arguments: '%s' (the language is described "
+		    "at the top of tests/kmod/tdvctl.c)",
+		    argv[0]);
 	}
 	fflush(stdout);
 }
@@ -350,17 +442,20 @@ static int run_script(const char *path)
 
 	if (!f)
 		die("cannot open %s: %s", path, strerror(errno));
-	while (fgets(line, sizeof(line), f))
-		run_line(line, ++lineno);
+	while (fgets(line, sizeof(line), f)) {
+		cur_line = ++lineno;
+		if (!strchr(line, '\n') && !feof(f))
+			die("longer than %zu bytes", sizeof(line) - 2);
+		run_line(line);
+	}
+	cur_line = 0;
+	if (ferror(f))
+		die("reading %s: %s", path, strerror(errno));
 	if (f != stdin)
 		fclose(f);
 	return 0;
 }
 
-/*
- * One churn process: VM lifecycles, up to three VMs alive at once, each with
- * 1..M vIOMMUs on random IOMMUs, destroyed in random order.
- */
 /*
  * --serialize: one operation at a time across all churn processes (they
  * still interleave between operations), so each probe's reads happen with
@@ -368,6 +463,7 @@ static int run_script(const char *path)
  */
 static bool serialize;
 static int serial_fd = -1;
+static unsigned int churn_segs = TDVSIM_NR_SEGS; /* --segs: use segments 0..N-1 */
 
 static void op_lock(bool on)
 {
@@ -375,6 +471,10 @@ static void op_lock(bool on)
 		die("flock: %s", strerror(errno));
 }
 
+/*
+ * One churn process: VM lifecycles, up to three VMs alive at once, each with
+ * 1..M vIOMMUs on random IOMMUs, destroyed in random order.
+ */
 static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned int seed,
 		      bool one_per_seg)
 {
@@ -403,17 +503,19 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 			do_vm(l->name, true);
 			op_lock(false);
 			l->nvi = 1 + rand() % max_viommus;
-			if (one_per_seg && l->nvi > TDVSIM_NR_SEGS)
-				l->nvi = TDVSIM_NR_SEGS;
+			if (one_per_seg && l->nvi > churn_segs)
+				l->nvi = churn_segs;
 			for (unsigned int i = 0; i < l->nvi; i++) {
 				snprintf(l->vi[i], sizeof(l->vi[i]), "p%d-vm%u-v%u", getpid(),
 					 made - 1, i);
 				/* --one-per-seg: vIOMMU i on segment i, either IOMMU */
-				unsigned int r = rand();
-				unsigned int iommu = one_per_seg ? i * TDVSIM_IOMMUS_PER_SEG +
-									   r % TDVSIM_IOMMUS_PER_SEG
-								 : r % TDVSIM_NR_IOMMUS;
+				unsigned int r = rand(), iommu;
 
+				if (one_per_seg)
+					iommu = i * TDVSIM_IOMMUS_PER_SEG +
+						r % TDVSIM_IOMMUS_PER_SEG;
+				else
+					iommu = r % (churn_segs * TDVSIM_IOMMUS_PER_SEG);
 				op_lock(true);
 				if (do_viommu(l->vi[i], l->name, iommu, true))
 					l->vi[i][0] = '\0';
@@ -468,12 +570,16 @@ static int run_churn(int argc, char **argv)
 			seed = number(v, "--seed");
 		else if (!strcmp(argv[i], "--procs"))
 			procs = number(v, "--procs");
+		else if (!strcmp(argv[i], "--segs"))
+			churn_segs = number(v, "--segs");
 		else
 			die("churn: unknown option '%s'", argv[i]);
 		i++;
 	}
 	if (!viommus || viommus > 8 || !procs || procs > 64)
 		die("churn: --viommus must be 1..8 and --procs 1..64");
+	if (!churn_segs || churn_segs > TDVSIM_NR_SEGS)
+		die("churn: --segs must be 1..%d", TDVSIM_NR_SEGS);
 	fflush(stdout);
 	for (unsigned int p = 0; p < procs; p++) {
 		pid_t pid = fork();
@@ -487,8 +593,12 @@ static int run_churn(int argc, char **argv)
 			exit(0);
 		}
 	}
-	while (wait(&status) > 0)
-		failed |= !WIFEXITED(status) || WEXITSTATUS(status);
+	for (pid_t pid; (pid = wait(&status)) > 0;) {
+		if (WIFEXITED(status) && !WEXITSTATUS(status))
+			continue;
+		fprintf(stderr, "tdvctl: churn process %d failed (status %#x)\n", pid, status);
+		failed = 1;
+	}
 	return failed;
 }
 
@@ -496,7 +606,7 @@ static void usage(FILE *f)
 {
 	fputs("usage: tdvctl [--truth FILE] script FILE|-\n"
 	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
-	      "                                   [--one-per-seg] [--serialize]\n"
+	      "                                   [--segs 1|2] [--one-per-seg] [--serialize]\n"
 	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n",
 	      f);
 }

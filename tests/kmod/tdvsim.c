@@ -9,8 +9,11 @@
  * PCI segments of two IOMMUs each, an in-memory device table (translate
  * DTEs) and VF control registers, vIOMMU init/destroy with the patch's error
  * paths, VMs as anon-inode fds (kvmfd = the fd number; the last close runs
- * kvm_destroy_vm), and fault injection. Every traced function is noinline and
- * has an effect later code reads, so no call is optimised away.
+ * kvm_destroy_vm), and fault injection. Code that is the simulator's own and
+ * not the patch's is marked "sim:".
+ *
+ * Every traced function is __traced: never inlined, cloned (.isra,
+ * .constprop) or merged, so each call reaches the symbol probes attach to.
  */
 #define pr_fmt(fmt) "tdvsim: " fmt
 
@@ -23,11 +26,15 @@
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/refcount.h>
+#include <linux/rwsem.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/vmalloc.h>
 #include <linux/xarray.h>
 #include "tdvsim_uapi.h"
+
+/* noipa: no inlining, cloning or IPA, so probes see every call as written. */
+#define __traced noinline __attribute__((__noipa__))
 
 static bool fixed;
 module_param(fixed, bool, 0444);
@@ -53,14 +60,21 @@ struct dev_table_entry {
 
 #define DTE_FLAG_V BIT_ULL(0)
 #define DTE_FLAG_TV BIT_ULL(1)
-#define DTE_TRANSLATE_MARK BIT_ULL(62) /* sim: "holds a GPA->SPA table" */
+#define DTE_TRANSLATE_MARK BIT_ULL(62)	  /* sim: "holds a GPA->SPA table" */
+#define VFCTRL_TRANS_DEVID_MASK 0xffffULL /* sim: TransDevID in bits 15:0 */
+#define SIM_NR_DEVIDS 65536
 
 struct amd_iommu_pci_seg {
-	struct list_head list;
+	struct list_head list; /* on amd_iommu_pci_seg_list */
 	u16 id;
+	/* Device table of this segment: the translate DTEs live here. */
 	struct dev_table_entry *dev_table;
+	/*
+	 * Translate-device-id pool. Values are xa_mk_value(enum trans_devid_state).
+	 */
 	struct mutex trans_devid_mutex;
 	struct xarray trans_devid_xa;
+
 	/*
 	 * Per-segment kvmfd mapping. The xarray is indexed by the kvmfd.
 	 * Values are struct amd_iommu_kvmfd_trans_entry * or xa_mk_value(trans_devid).
@@ -71,20 +85,25 @@ struct amd_iommu_pci_seg {
 
 struct amd_iommu {
 	struct list_head list;
-	struct iommu_device iommu;
+	struct iommu_device iommu; /* what iommufd_viommu.iommu_dev points at */
 	u16 devid;
 	struct amd_iommu_pci_seg *pci_seg;
+	/* sim: guest ids (one per vIOMMU) and their VF control registers */
 	struct mutex gid_mutex;
 	unsigned long gid_bitmap[BITS_TO_LONGS(TDVSIM_NR_GIDS)];
-	u64 vfctrl[TDVSIM_NR_GIDS]; /* VF control: TransDevID in bits 15:0 */
+	u64 vfctrl[TDVSIM_NR_GIDS];
 };
 
 struct protection_domain {
-	u64 pt_root;
 	spinlock_t lock;
-	struct list_head viommu_list;
+	struct list_head viommu_list; /* amd_iommu_viommu.pdom_list */
+	u64 pt_root;		      /* GPA->SPA (v1) page table */
+	struct iommu_domain domain;
 };
 
+#define to_pdomain(dom) container_of(dom, struct protection_domain, domain)
+
+/* iommufd's core object, reduced to what the driver uses. */
 struct iommufd_viommu {
 	struct iommu_device *iommu_dev;
 	const void *ops;
@@ -104,12 +123,25 @@ struct amd_iommu_viommu {
 	unsigned long vfmmio_mmap_offset;
 };
 
-/* The vIOMMU allocation data userspace passes (uapi iommu_viommu_amd). */
+/*
+ * The driver-specific vIOMMU data (uapi struct iommu_viommu_amd) and
+ * iommufd's wrapper for it. sim: the ioctl has copied the data in, so
+ * the wrapper carries a kernel pointer where iommufd has a user one.
+ */
+#define IOMMU_VIOMMU_TYPE_AMD 3
+
 struct iommu_viommu_amd {
 	u32 kvmfd;
 	u32 reserved;
 };
 
+struct iommu_user_data {
+	unsigned int type;
+	const void *uptr;
+	size_t len;
+};
+
+/* KVM's VM, reduced to what identifies it. */
 struct kvm {
 	u64 id;
 	refcount_t users_count;
@@ -121,6 +153,12 @@ static struct amd_iommu sim_iommus[TDVSIM_NR_IOMMUS];
 static struct protection_domain sim_pdom;
 static atomic_t faults[TDVSIM_NR_FAULTS];
 static atomic64_t next_vm_id;
+
+/*
+ * sim: SEG_FINI tears a segment down and re-initialises its mutexes; every
+ * other use of a segment holds this for reading so none runs meanwhile.
+ */
+static struct rw_semaphore sim_seg_rwsem[TDVSIM_NR_SEGS];
 
 /*
  * sim: ground truth, outside the patch's own state. Who created each
@@ -172,8 +210,7 @@ static bool fault_hit(enum tdvsim_fault f)
 
 /* ---- trans_devid.c, as patched --------------------------------------------- */
 
-static noinline __attribute__((__noipa__)) void trans_devid_free(struct amd_iommu_pci_seg *pci_seg,
-								 u16 id);
+static __traced void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id);
 
 static inline enum trans_devid_state trans_devid_xa_get_state(void *entry)
 {
@@ -187,7 +224,7 @@ static inline void *trans_devid_xa_mk_state(enum trans_devid_state state)
 	return xa_mk_value(state);
 }
 
-noinline void amd_iommu_pci_seg_trans_devid_init(struct amd_iommu_pci_seg *pci_seg)
+__traced void amd_iommu_pci_seg_trans_devid_init(struct amd_iommu_pci_seg *pci_seg)
 {
 	mutex_init(&pci_seg->trans_devid_mutex);
 	xa_init(&pci_seg->trans_devid_xa);
@@ -195,7 +232,7 @@ noinline void amd_iommu_pci_seg_trans_devid_init(struct amd_iommu_pci_seg *pci_s
 	xa_init(&pci_seg->kvmfd_xa);
 }
 
-noinline void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_seg)
+__traced void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_seg)
 {
 	unsigned long index = 0;
 	void *e;
@@ -220,7 +257,8 @@ noinline void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_s
 	xa_destroy(&pci_seg->trans_devid_xa);
 }
 
-noinline int amd_iommu_trans_devid_reserve(struct amd_iommu_pci_seg *pci_seg, u16 id)
+/* A device's own id: keep it out of the pool, unless it is already a trans_devid. */
+__traced int amd_iommu_trans_devid_reserve(struct amd_iommu_pci_seg *pci_seg, u16 id)
 {
 	void *old;
 	int ret = 0;
@@ -228,6 +266,8 @@ noinline int amd_iommu_trans_devid_reserve(struct amd_iommu_pci_seg *pci_seg, u1
 	mutex_lock(&pci_seg->trans_devid_mutex);
 	old = xa_load(&pci_seg->trans_devid_xa, id);
 	if (trans_devid_xa_get_state(old) == TRANS_DEVID_ALLOCATED) {
+		pr_debug("%s: trans_devid %#x already allocated (seg %#x)\n", __func__, id,
+			 pci_seg->id);
 		ret = -EBUSY;
 		goto out;
 	}
@@ -240,24 +280,28 @@ out:
 	return ret;
 }
 
-/*
+/**
  * trans_devid_alloc - allocate a translate-device-id for @pci_seg
  *
  * The trans_devid is allocated from the highest id to the lowest id.
+ * Generally, the PCI devices enumerated from the beginning of the bus range.
+ * Therefore, ids in the high range are likely to not be used.
+ *
+ * Return: allocated id on success, negative errno on failure.
  */
-static noinline __attribute__((__noipa__)) int trans_devid_alloc(struct amd_iommu_pci_seg *pci_seg)
+static __traced int trans_devid_alloc(struct amd_iommu_pci_seg *pci_seg)
 {
+	bool sim_full;
 	int id;
 
 	mutex_lock(&pci_seg->trans_devid_mutex);
+	/* sim: FAIL_ALLOC_ENOSPC: the whole scan runs and finds every id taken */
+	sim_full = fault_hit(TDVSIM_FAULT_FAIL_ALLOC_ENOSPC);
 	for (id = U16_MAX; id >= 0; id--) {
 		void *entry, *old;
 
-		/* sim: FAIL_ALLOC_ENOSPC makes every id look taken */
-		if (id == U16_MAX && fault_hit(TDVSIM_FAULT_FAIL_ALLOC_ENOSPC))
-			break;
 		entry = xa_load(&pci_seg->trans_devid_xa, id);
-		if (entry)
+		if (entry || sim_full)
 			continue;
 
 		old = xa_store(&pci_seg->trans_devid_xa, id,
@@ -278,8 +322,7 @@ static noinline __attribute__((__noipa__)) int trans_devid_alloc(struct amd_iomm
 	return -ENOSPC;
 }
 
-static noinline __attribute__((__noipa__)) void trans_devid_free(struct amd_iommu_pci_seg *pci_seg,
-								 u16 id)
+static __traced void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id)
 {
 	void *old;
 
@@ -292,7 +335,17 @@ out:
 	mutex_unlock(&pci_seg->trans_devid_mutex);
 }
 
-noinline int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd,
+/**
+ * amd_iommu_get_trans_devid_by_kvmfd - look up or allocate trans_devid for @kvmfd
+ *
+ * If an entry already exists for @kvmfd, bumps its refcount and returns the same
+ * @trans_devid. Otherwise allocates a new translate devid, inserts an entry with
+ * refcount 1, and returns it.
+ *
+ * Return: 0 on success, %-ENOMEM on allocation failure, %-EIO if the map holds an
+ * unexpected entry type.
+ */
+__traced int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd,
 						u16 *trans_devid)
 {
 	struct amd_iommu_kvmfd_trans_entry *entry;
@@ -312,6 +365,8 @@ noinline int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 			sim_truth.alias[pci_seg->id]++;
 		refcount_inc(&entry->refs);
 		*trans_devid = entry->trans_devid;
+		pr_debug("%s: Got trans_devid %#x for kvmfd %#x (seg %#x)\n", __func__,
+			 *trans_devid, kvmfd, pci_seg->id);
 		goto out_unlock;
 	}
 
@@ -346,12 +401,21 @@ noinline int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 	xa_store(&sim_owner_xa[pci_seg->id], kvmfd, xa_mk_value(sim_vm_of_fd(kvmfd)), GFP_KERNEL);
 
 	*trans_devid = id;
+	pr_debug("%s: Allocated trans_devid %#x for kvmfd %#x (seg %#x)\n", __func__, id, kvmfd,
+		 pci_seg->id);
+
 out_unlock:
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
 	return ret;
 }
 
-noinline void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
+/**
+ * amd_iommu_free_trans_devid_by_kvmfd - drop one reference for @kvmfd
+ *
+ * Decrements the per-kvmfd refcount. The translate devid is returned to the
+ * segment pool and the map entry is removed only when the refcount reaches zero.
+ */
+__traced void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 {
 	struct amd_iommu_kvmfd_trans_entry *entry;
 	u16 tid;
@@ -370,6 +434,8 @@ noinline void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 	}
 
 	if (!refcount_dec_and_test(&entry->refs)) {
+		pr_debug("%s: kvmfd %#x, trans_devid %#x (seg %#x)\n", __func__, kvmfd,
+			 entry->trans_devid, pci_seg->id);
 		mutex_unlock(&pci_seg->kvmfd_xa_mutex);
 		return;
 	}
@@ -382,11 +448,14 @@ noinline void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 	xa_erase(&sim_owner_xa[pci_seg->id], kvmfd);
 	kfree(entry);
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
+	pr_debug("%s: Freed trans_devid %#x for kvmfd %#x (seg %#x)\n", __func__, tid, kvmfd,
+		 pci_seg->id);
 }
 
 /* ---- DTE and VF control (iommu.c / viommu.c) ---------------------------------------- */
 
-noinline void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
+/* Point the segment's DTE @devid at @pdom's GPA->SPA table. */
+__traced void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
 					  struct protection_domain *pdom, u16 devid)
 {
 	struct dev_table_entry *dte = &iommu->pci_seg->dev_table[devid];
@@ -395,7 +464,8 @@ noinline void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
 	WRITE_ONCE(dte->data[1], DTE_TRANSLATE_MARK | gid);
 }
 
-noinline void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u16 devid)
+/* Zero the segment's DTE @devid, whoever else still uses it. */
+__traced void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u16 devid)
 {
 	struct dev_table_entry *dte = &iommu->pci_seg->dev_table[devid];
 
@@ -403,12 +473,13 @@ noinline void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u1
 	WRITE_ONCE(dte->data[1], 0);
 }
 
-noinline void amd_iommu_update_vfctrl_mmio_translate_devid(struct amd_iommu *iommu, u16 gid,
+/* The TransDevID field of guest @gid's VF control register; 0 = none. */
+__traced void amd_iommu_update_vfctrl_mmio_translate_devid(struct amd_iommu *iommu, u16 gid,
 							   u16 devid)
 {
 	u64 v = READ_ONCE(iommu->vfctrl[gid]);
 
-	WRITE_ONCE(iommu->vfctrl[gid], (v & ~0xffffULL) | devid);
+	WRITE_ONCE(iommu->vfctrl[gid], (v & ~VFCTRL_TRANS_DEVID_MASK) | devid);
 }
 
 static void iommu_reset_vmmio(struct amd_iommu *iommu, u16 gid)
@@ -416,32 +487,36 @@ static void iommu_reset_vmmio(struct amd_iommu *iommu, u16 gid)
 	WRITE_ONCE(iommu->vfctrl[gid], 0);
 }
 
-noinline int amd_viommu_init_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+/* The guest's device id and domain id mapping tables. */
+static void viommu_clear_mapping(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+{
+	kfree(aviommu->devid_table);
+	kfree(aviommu->domid_table);
+	aviommu->devid_table = NULL;
+	aviommu->domid_table = NULL;
+}
+
+__traced int amd_viommu_init_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
 {
 	if (fault_hit(TDVSIM_FAULT_FAIL_INIT_ONE))
 		return -EIO;
 	aviommu->devid_table = kcalloc(4, sizeof(u64), GFP_KERNEL);
 	aviommu->domid_table = kcalloc(4, sizeof(u64), GFP_KERNEL);
 	if (!aviommu->devid_table || !aviommu->domid_table) {
-		kfree(aviommu->devid_table);
-		kfree(aviommu->domid_table);
+		viommu_clear_mapping(iommu, aviommu);
 		return -ENOMEM;
 	}
 	return 0;
 }
 
-noinline void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+__traced void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
 {
-	kfree(aviommu->devid_table);
-	kfree(aviommu->domid_table);
-	aviommu->devid_table = NULL;
-	aviommu->domid_table = NULL;
-
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
 	/* sim: SKIP_DTE_CLEAR leaves the translate DTE behind */
 	if (!fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR) &&
 	    sim_clear_dte_now(iommu->pci_seg, aviommu->kvmfd))
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, aviommu->trans_devid);
+	viommu_clear_mapping(iommu, aviommu);
 }
 
 static int amd_iommu_gid_alloc(struct amd_iommu *iommu)
@@ -466,16 +541,27 @@ static void amd_iommu_gid_free(struct amd_iommu *iommu, u16 gid)
 	mutex_unlock(&iommu->gid_mutex);
 }
 
+/* sim: iommu_copy_struct_from_user, the data being in the kernel already. */
+static int sim_copy_viommu_data(struct iommu_viommu_amd *data,
+				const struct iommu_user_data *user_data)
+{
+	if (!user_data || user_data->type != IOMMU_VIOMMU_TYPE_AMD ||
+	    user_data->len < offsetofend(struct iommu_viommu_amd, kvmfd))
+		return -EINVAL;
+	memcpy(data, user_data->uptr, min(user_data->len, sizeof(*data)));
+	return 0;
+}
+
 /* ---- iommufd.c, as patched ---------------------------------------------------- */
 
-noinline int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
-				     const struct iommu_viommu_amd *user_data)
+__traced int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
+				     const struct iommu_user_data *user_data)
 {
 	int ret;
 	unsigned long flags;
 	u16 trans_devid;
 	struct iommu_viommu_amd data = {};
-	struct protection_domain *pdom = &sim_pdom;
+	struct protection_domain *pdom = to_pdomain(parent);
 	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 
@@ -488,9 +574,13 @@ noinline int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 	spin_lock_irqsave(&pdom->lock, flags);
 	list_add(&aviommu->pdom_list, &pdom->viommu_list);
 	spin_unlock_irqrestore(&pdom->lock, flags);
-	aviommu->vfmmio_mmap_offset = 0x1000ULL * aviommu->gid;
 
-	data = *user_data;
+	/* sim: iommufd_viommu_alloc_mmap() */
+	aviommu->vfmmio_mmap_offset = (unsigned long)aviommu->gid << PAGE_SHIFT;
+
+	ret = sim_copy_viommu_data(&data, user_data);
+	if (ret)
+		goto err_kvmfd;
 
 	ret = amd_iommu_get_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd, &trans_devid);
 	if (ret)
@@ -516,15 +606,18 @@ err_init:
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, trans_devid);
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd);
 err_kvmfd:
+	/* sim: iommufd_viommu_destroy_mmap(), and iommufd undoing its part */
 	aviommu->vfmmio_mmap_offset = 0;
 	spin_lock_irqsave(&pdom->lock, flags);
 	list_del(&aviommu->pdom_list);
 	spin_unlock_irqrestore(&pdom->lock, flags);
+	xa_destroy(&aviommu->gdomid_array);
 	amd_iommu_gid_free(iommu, aviommu->gid);
 	return ret;
 }
 
-noinline void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
+/* Static in the patch; global here, which changes nothing for the probes. */
+__traced void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 {
 	unsigned long flags;
 	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
@@ -537,6 +630,7 @@ noinline void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	xa_destroy(&aviommu->gdomid_array);
 	amd_iommu_gid_free(iommu, aviommu->gid);
 	amd_viommu_uninit_one(iommu, aviommu);
+	/* sim: iommufd_viommu_destroy_mmap() */
 	aviommu->vfmmio_mmap_offset = 0;
 	/* sim: SKIP_PUT leaks the ref; DOUBLE_PUT drops it twice */
 	if (fault_hit(TDVSIM_FAULT_SKIP_PUT))
@@ -548,7 +642,7 @@ noinline void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 
 /* ---- VMs: kvm_destroy_vm on the last close ------------------------------------ */
 
-noinline void kvm_destroy_vm(struct kvm *kvm)
+__traced void kvm_destroy_vm(struct kvm *kvm)
 {
 	pr_debug("VM %llu destroyed\n", kvm->id);
 	kfree(kvm);
@@ -594,6 +688,11 @@ struct sim_ctx {
 	struct amd_iommu_viommu *viommus[SIM_MAX_VIOMMUS];
 };
 
+static struct amd_iommu *sim_iommu_of(struct amd_iommu_viommu *aviommu)
+{
+	return container_of(aviommu->core.iommu_dev, struct amd_iommu, iommu);
+}
+
 static u32 kvmfd_refs(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 {
 	struct amd_iommu_kvmfd_trans_entry *entry;
@@ -610,6 +709,11 @@ static u32 kvmfd_refs(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *req)
 {
 	struct iommu_viommu_amd data = { .kvmfd = req->kvmfd };
+	struct iommu_user_data user_data = {
+		.type = IOMMU_VIOMMU_TYPE_AMD,
+		.uptr = &data,
+		.len = sizeof(data),
+	};
 	struct amd_iommu_viommu *aviommu;
 	struct amd_iommu *iommu;
 	int slot;
@@ -620,6 +724,8 @@ static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *r
 	req->handle = -1;
 	req->seg = iommu->pci_seg->id;
 	req->iommu_devid = iommu->devid;
+	req->gid = 0;
+	req->trans_devid = 0;
 	aviommu = kzalloc(sizeof(*aviommu), GFP_KERNEL);
 	if (!aviommu)
 		return -ENOMEM;
@@ -633,7 +739,8 @@ static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *r
 		kfree(aviommu);
 		return -ENOSPC;
 	}
-	req->ret = amd_iommufd_viommu_init(&aviommu->core, NULL, &data);
+	down_read(&sim_seg_rwsem[req->seg]);
+	req->ret = amd_iommufd_viommu_init(&aviommu->core, &sim_pdom.domain, &user_data);
 	if (!req->ret) {
 		ctx->viommus[slot] = aviommu;
 		req->handle = slot;
@@ -642,27 +749,32 @@ static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *r
 	} else {
 		kfree(aviommu);
 	}
-	mutex_unlock(&ctx->lock);
 	req->refs = kvmfd_refs(iommu->pci_seg, req->kvmfd);
+	up_read(&sim_seg_rwsem[req->seg]);
+	mutex_unlock(&ctx->lock);
 	return 0;
 }
 
+/* Under ctx->lock. */
 static void sim_viommu_destroy_slot(struct sim_ctx *ctx, int slot,
 				    struct tdvsim_viommu_destroy *out)
 {
 	struct amd_iommu_viommu *aviommu = ctx->viommus[slot];
-	struct amd_iommu *iommu = container_of(aviommu->core.iommu_dev, struct amd_iommu, iommu);
+	struct amd_iommu *iommu = sim_iommu_of(aviommu);
+	u16 seg = iommu->pci_seg->id;
 
+	down_read(&sim_seg_rwsem[seg]);
 	amd_iommufd_viommu_destroy(&aviommu->core);
 	ctx->viommus[slot] = NULL;
 	if (out) {
-		out->seg = iommu->pci_seg->id;
+		out->seg = seg;
 		out->iommu_devid = iommu->devid;
 		out->gid = aviommu->gid;
 		out->kvmfd = aviommu->kvmfd;
 		out->trans_devid = aviommu->trans_devid;
 		out->refs = kvmfd_refs(iommu->pci_seg, aviommu->kvmfd);
 	}
+	up_read(&sim_seg_rwsem[seg]);
 	kfree(aviommu);
 }
 
@@ -676,15 +788,24 @@ static int sim_state(struct tdvsim_state *st)
 		return -EINVAL;
 	pci_seg = &sim_segs[st->seg];
 	st->nentries = st->allocated = st->reserved = 0;
+	down_read(&sim_seg_rwsem[st->seg]);
 	mutex_lock(&pci_seg->kvmfd_xa_mutex);
 	xa_for_each(&pci_seg->kvmfd_xa, index, entry)
 	{
-		struct amd_iommu_kvmfd_trans_entry *e = entry;
+		if (st->nentries < TDVSIM_STATE_MAX) {
+			struct tdvsim_state_entry *out = &st->entries[st->nentries];
 
-		if (st->nentries < TDVSIM_STATE_MAX && !xa_is_value(entry)) {
-			st->entries[st->nentries].kvmfd = index;
-			st->entries[st->nentries].refs = refcount_read(&e->refs);
-			st->entries[st->nentries].trans_devid = e->trans_devid;
+			out->kvmfd = index;
+			if (xa_is_value(entry)) {
+				/* a bare id: no refcount */
+				out->refs = 0;
+				out->trans_devid = xa_to_value(entry);
+			} else {
+				struct amd_iommu_kvmfd_trans_entry *e = entry;
+
+				out->refs = refcount_read(&e->refs);
+				out->trans_devid = e->trans_devid;
+			}
 		}
 		st->nentries++;
 	}
@@ -698,6 +819,7 @@ static int sim_state(struct tdvsim_state *st)
 			st->reserved++;
 	}
 	mutex_unlock(&pci_seg->trans_devid_mutex);
+	up_read(&sim_seg_rwsem[st->seg]);
 	return 0;
 }
 
@@ -741,7 +863,9 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		if (req.seg >= TDVSIM_NR_SEGS)
 			return -EINVAL;
+		down_read(&sim_seg_rwsem[req.seg]);
 		req.ret = amd_iommu_trans_devid_reserve(&sim_segs[req.seg], req.id);
+		up_read(&sim_seg_rwsem[req.seg]);
 		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 	}
 	case TDVSIM_SEG_FINI: {
@@ -751,10 +875,12 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			return -EFAULT;
 		if (seg >= TDVSIM_NR_SEGS)
 			return -EINVAL;
+		down_write(&sim_seg_rwsem[seg]);
 		amd_iommu_pci_seg_trans_devid_fini(&sim_segs[seg]);
 		xa_destroy(&sim_owner_xa[seg]);
 		/* The driver would be gone; the sim keeps the segment usable. */
 		amd_iommu_pci_seg_trans_devid_init(&sim_segs[seg]);
+		up_write(&sim_seg_rwsem[seg]);
 		return 0;
 	}
 	case TDVSIM_SET_FAULT: {
@@ -762,13 +888,28 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 
 		if (copy_from_user(&req, uarg, sizeof(req)))
 			return -EFAULT;
-		if (req.fault >= TDVSIM_NR_FAULTS)
+		if (req.fault >= TDVSIM_NR_FAULTS || req.count > INT_MAX)
 			return -EINVAL;
 		atomic_set(&faults[req.fault], req.count);
 		return 0;
 	}
-	case TDVSIM_TRUTH:
-		return copy_to_user(uarg, &sim_truth, sizeof(sim_truth)) ? -EFAULT : 0;
+	case TDVSIM_TRUTH: {
+		struct tdvsim_truth t;
+		int s;
+
+		/* Each segment's counters are consistent under its mutex. */
+		for (s = 0; s < TDVSIM_NR_SEGS; s++) {
+			down_read(&sim_seg_rwsem[s]);
+			mutex_lock(&sim_segs[s].kvmfd_xa_mutex);
+			t.gets[s] = sim_truth.gets[s];
+			t.puts[s] = sim_truth.puts[s];
+			t.alias[s] = sim_truth.alias[s];
+			t.clear_while_shared[s] = sim_truth.clear_while_shared[s];
+			mutex_unlock(&sim_segs[s].kvmfd_xa_mutex);
+			up_read(&sim_seg_rwsem[s]);
+		}
+		return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+	}
 	case TDVSIM_STATE: {
 		struct tdvsim_state *st = kzalloc(sizeof(*st), GFP_KERNEL);
 		int ret;
@@ -800,9 +941,10 @@ static int sim_open(struct inode *inode, struct file *filp)
 static int sim_release(struct inode *inode, struct file *filp)
 {
 	struct sim_ctx *ctx = filp->private_data;
+	int slot;
 
 	mutex_lock(&ctx->lock);
-	for (int slot = 0; slot < SIM_MAX_VIOMMUS; slot++)
+	for (slot = 0; slot < SIM_MAX_VIOMMUS; slot++)
 		if (ctx->viommus[slot])
 			sim_viommu_destroy_slot(ctx, slot, NULL);
 	mutex_unlock(&ctx->lock);
@@ -827,7 +969,9 @@ static struct miscdevice sim_dev = {
 
 static void sim_teardown(int nsegs)
 {
-	for (int s = 0; s < nsegs; s++) {
+	int s;
+
+	for (s = 0; s < nsegs; s++) {
 		list_del(&sim_segs[s].list);
 		amd_iommu_pci_seg_trans_devid_fini(&sim_segs[s]);
 		xa_destroy(&sim_owner_xa[s]);
@@ -842,15 +986,18 @@ static int __init tdvsim_init(void)
 	spin_lock_init(&sim_pdom.lock);
 	INIT_LIST_HEAD(&sim_pdom.viommu_list);
 	sim_pdom.pt_root = 0x100000;
+	sim_pdom.domain.type = IOMMU_DOMAIN_UNMANAGED;
 	for (s = 0; s < TDVSIM_NR_SEGS; s++) {
 		struct amd_iommu_pci_seg *pci_seg = &sim_segs[s];
 
 		pci_seg->id = s;
-		pci_seg->dev_table = vzalloc(sizeof(*pci_seg->dev_table) * 65536);
+		pci_seg->dev_table =
+			vzalloc(array_size(SIM_NR_DEVIDS, sizeof(*pci_seg->dev_table)));
 		if (!pci_seg->dev_table) {
 			sim_teardown(s);
 			return -ENOMEM;
 		}
+		init_rwsem(&sim_seg_rwsem[s]);
 		amd_iommu_pci_seg_trans_devid_init(pci_seg);
 		xa_init(&sim_owner_xa[s]);
 		list_add_tail(&pci_seg->list, &amd_iommu_pci_seg_list);

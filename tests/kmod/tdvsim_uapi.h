@@ -17,6 +17,11 @@
 #define TDVSIM_NR_GIDS 64 /* guest ids (vIOMMUs) per IOMMU */
 #define TDVSIM_STATE_MAX 64
 
+/*
+ * VIOMMU_CREATE runs amd_iommufd_viommu_init on IOMMU index @iommu for the
+ * caller's fd @kvmfd. The ioctl fails (-1/errno) only for bad input; the
+ * driver's own failure is @ret, with @handle -1 and @gid, @trans_devid 0.
+ */
 struct tdvsim_viommu_create {
 	__u32 iommu;				  /* in: IOMMU index */
 	__u32 kvmfd;				  /* in: the VM's fd in the caller */
@@ -49,6 +54,7 @@ enum tdvsim_fault {
 	TDVSIM_NR_FAULTS,
 };
 
+/* Each fault is a one-shot counter: setting it replaces what is pending. */
 struct tdvsim_fault_req {
 	__u32 fault; /* enum tdvsim_fault */
 	__u32 count; /* how many next matching operations fail */

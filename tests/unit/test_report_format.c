@@ -16,7 +16,7 @@ static char *render_json(const struct tdv_report *r, bool timeline)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	tdv_report_print_json(f, r, timeline);
+	tdv_report_print_json(f, r, timeline, NULL);
 	fclose(f);
 	return buf;
 }
@@ -27,7 +27,7 @@ static char *render_text(const struct tdv_report *r)
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
 
-	tdv_report_print_text(f, r, 1000000000ULL);
+	tdv_report_print_text(f, r, 1000000000ULL, NULL);
 	fclose(f);
 	return buf;
 }

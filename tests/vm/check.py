@@ -574,6 +574,24 @@ def check_timelines(d):
                      r"dte=clear vfctrl=1$", text, re.M), "text timeline line", text)
 
 
+def check_stacks(d):
+    reps = leaks_reports(d, "stacks")
+    equal([r["kind"] for r in reps], ["leak_ref"], "the injected leak")
+    ev = reps[0]["evidence"][0]
+    k, u = ev.get("kstack", []), ev.get("ustack", [])
+    expect(any(f.startswith("amd_iommufd_viommu_init+0x") and f.endswith("[tdvsim]")
+               for f in k), "kernel stack names the vIOMMU init in tdvsim", k)
+    expect(any(f.startswith("__x64_sys_ioctl+0x") for f in k), "and the ioctl", k)
+    # Static glibc has no frame pointers: the walk is sure of the first frame.
+    expect(u and re.match(r"ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[0]),
+           "user stack starts in the VMM's ioctl, symbolized from its ELF", u)
+    text = read(d, "stackstext.out")
+    expect(re.search(r"^        kernel: amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$",
+                     text, re.M), "text: kernel frames", text)
+    expect(re.search(r"^        user:   ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", text, re.M),
+           "text: user frames", text)
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0
