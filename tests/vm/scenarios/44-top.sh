@@ -1,13 +1,12 @@
 #!/bin/sh
-# tdvtrace top -b: the last snapshot lists exactly the entries the kernel's
-# kvmfd_xa holds (tdvctl state), with refs, vIOMMUs, owner and ids per seg.
+# tdvtrace top -b: started while VMs are live (their entries found by
+# discovery), its snapshots list exactly the entries the kernel's kvmfd_xa
+# holds (tdvctl state), with refs, vIOMMUs, owner and ids per segment.
 . /scenarios/lib.sh
 OUT=$1
 
 sim_load
 rm -f /tmp/ready /tmp/done
-tdv_start top top -b --json 1 5
-tdv_start toptext top -b 1 5
 tdvctl script - > "$OUT/ctl.out" <<'S' &
 vm A
 vm B
@@ -24,9 +23,16 @@ destroy b1
 S
 ctl=$!
 echo $ctl > "$OUT/ctl.pid"
-wait $TDV_PID_top
+i=0
+while [ ! -e /tmp/ready ] && [ $i -lt 300 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+tdv_start top top -b --json 1 3
+tdv_start toptext top -b 1 3
+eval "wait \$TDV_PID_top"
 echo $? > "$OUT/top.rc"
-wait $TDV_PID_toptext
+eval "wait \$TDV_PID_toptext"
 echo $? > "$OUT/toptext.rc"
 touch /tmp/done
 wait $ctl
