@@ -6,6 +6,7 @@
 #include <string.h>
 #include <time.h>
 #include "discover.h"
+#include "event_format.h"
 #include "live.h"
 #include "preflight.h"
 
@@ -122,11 +123,30 @@ int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 	return 0;
 }
 
+/* "get 5, put 7": where the ring buffer dropped events, per event kind. */
+static void print_drops_by_kind(struct tdv_session *s)
+{
+	struct tdv_counters c[TDV_EV_MAX];
+	const char *sep = " (";
+
+	if (tdv_session_counters(s, c))
+		return;
+	for (int k = 1; k < TDV_EV_MAX; k++) {
+		if (!c[k].drops)
+			continue;
+		fprintf(stderr, "%s%s %" PRIu64, sep, tdv_event_name(k), (uint64_t)c[k].drops);
+		sep = ", ";
+	}
+	if (*sep == ',')
+		fputc(')', stderr);
+}
+
 void tdv_live_stop(struct tdv_live *l, uint64_t events)
 {
 	l->drops = total_drops(&l->session);
 	fflush(stdout);
-	fprintf(stderr, "tdvtrace: %" PRIu64 " events, %" PRIu64 " lost, %" PRIu64 " missed\n",
-		events, l->drops, (uint64_t)tdv_session_missed(&l->session));
+	fprintf(stderr, "tdvtrace: %" PRIu64 " events, %" PRIu64 " lost", events, l->drops);
+	print_drops_by_kind(&l->session);
+	fprintf(stderr, ", %" PRIu64 " missed\n", (uint64_t)tdv_session_missed(&l->session));
 	tdv_session_close(&l->session);
 }

@@ -356,6 +356,10 @@ def check_lost_events(d):
     equal(len(read(d, "lost.json").splitlines()), printed, "printed count")
     expected = int(read(d, "expected_events").strip())
     equal(printed + lost, expected, "printed + lost = events the churn caused")
+    by_kind = re.search(r"events, \d+ lost \(([^)]*)\)", err)
+    expect(by_kind, "losses are broken down by event kind", err)
+    parts = [p.split() for p in by_kind.group(1).split(", ")]
+    equal(sum(int(n) for _, n in parts), lost, "the breakdown adds up")
 
 
 def leaks_reports(d, name):
