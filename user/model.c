@@ -428,8 +428,9 @@ static void entry_add_get(struct tdv_model *m, struct entry *en, const struct td
 }
 
 /*
- * The put answers the get of the vIOMMU being torn down (same gid and IOMMU),
- * else one taken by the same process, else the oldest.
+ * The put answers the get of the vIOMMU being torn down (same gid, IOMMU and
+ * process; the newest such, since a leaked get keeps a gid that a later
+ * vIOMMU reuses), else one taken by the same process, else the oldest.
  */
 static void entry_retire_get(struct entry *en, const struct tdv_event *put)
 {
@@ -437,13 +438,19 @@ static void entry_retire_get(struct entry *en, const struct tdv_event *put)
 
 	if (!en->ngets)
 		return;
-	for (unsigned int j = 0; j < en->ngets && i == en->ngets; j++)
-		if (en->gets[j].has_gid && en->gets[j].gid == en->clear_gid &&
-		    en->gets[j].iommu == en->clear_iommu)
-			i = j;
-	for (unsigned int j = 0; j < en->ngets && i == en->ngets; j++)
-		if (en->gets[j].tgid == put->tgid)
-			i = j;
+	for (unsigned int pass = 0; pass < 3 && i == en->ngets; pass++) {
+		for (unsigned int j = en->ngets; j-- > 0;) {
+			const struct get_rec *g = &en->gets[j];
+			bool same_vio = g->has_gid && g->gid == en->clear_gid &&
+					g->iommu == en->clear_iommu;
+
+			if ((pass == 0 && same_vio && g->tgid == put->tgid) ||
+			    (pass == 1 && same_vio) || (pass == 2 && g->tgid == put->tgid)) {
+				i = j;
+				break;
+			}
+		}
+	}
 	if (i == en->ngets)
 		i = 0;
 	memmove(&en->gets[i], &en->gets[i + 1], (en->ngets - i - 1) * sizeof(*en->gets));
@@ -576,6 +583,44 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 	entry_drop(m, en, e->ts_ns);
 }
 
+static bool devid_live(struct tdv_model *m, uint16_t seg, uint16_t devid);
+
+/*
+ * An id handed out again while its translate DTE (or a VF control register)
+ * still points at it: the old owner's state was never cleared.
+ */
+static void check_reassigned(struct tdv_model *m, const struct tdv_event *e)
+{
+	struct dte *d = u64map_get(&m->dtes, dte_key(e->seg, e->trans_devid));
+	struct tdv_evidence ev;
+	struct tdv_report r;
+
+	if (!d || !(d->set || d->vfctrl_refs) || d->stale_reported ||
+	    devid_live(m, e->seg, e->trans_devid))
+		return;
+	d->stale_reported = true;
+	report_init(&r, TDV_R_STALE_DTE, e->ts_ns, NULL);
+	r.seg = e->seg;
+	r.trans_devid = e->trans_devid;
+	snprintf(r.detail, sizeof(r.detail),
+		 "trans_devid 0x%04x reassigned; translate DTE %s, %u VF control register(s) on it",
+		 e->trans_devid, d->set ? "still set" : "cleared", d->vfctrl_refs);
+	if (d->set) {
+		struct tdv_evidence set = { .ts_ns = d->set_ns,
+					    .kind = TDV_EV_DTE_SET,
+					    .pid = d->set_pid,
+					    .tgid = d->set_tgid,
+					    .gid = d->gid,
+					    .iommu = d->iommu };
+
+		memcpy(set.comm, d->set_comm, sizeof(set.comm));
+		add_evidence(&r, &set);
+	}
+	evidence_of(&ev, e);
+	add_evidence(&r, &ev);
+	deliver(m, &r);
+}
+
 static void on_id(struct tdv_model *m, const struct tdv_event *e)
 {
 	struct pool *p = pool_of(m, e->seg);
@@ -583,6 +628,8 @@ static void on_id(struct tdv_model *m, const struct tdv_event *e)
 	m->have_id_events = true;
 	if (!p || !(e->fields & TDV_F_TRANS_DEVID))
 		return;
+	if (e->kind == TDV_EV_ID_ALLOC)
+		check_reassigned(m, e);
 	pool_set(p, e->trans_devid, e->kind == TDV_EV_ID_ALLOC);
 	if (e->kind == TDV_EV_ID_ALLOC)
 		u64map_put(&m->alloc_ns, dte_key(e->seg, e->trans_devid),
@@ -729,6 +776,15 @@ static void on_uninit(struct tdv_model *m, const struct tdv_event *e)
 	}
 }
 
+/* The destroy is over: its put, if it made one, has come. */
+static void on_destroyed(struct tdv_model *m, const struct tdv_event *e)
+{
+	struct entry *en = (e->fields & TDV_F_KVMFD) ? entry_find(m, e->seg, e->kvmfd) : NULL;
+
+	if (en)
+		en->clear_gid = en->clear_iommu = -1;
+}
+
 /*
  * The VM (vm != 0) or the VMM (tgid != 0) is gone: the refs it took must
  * drain. Refs another VM took on the same entry (alias) are not its leak.
@@ -851,6 +907,9 @@ void tdv_model_event(struct tdv_model *m, const struct tdv_event *e)
 		break;
 	case TDV_EV_VIOMMU_UNINIT:
 		on_uninit(m, e);
+		break;
+	case TDV_EV_VIOMMU_DESTROY:
+		on_destroyed(m, e);
 		break;
 	case TDV_EV_VM_DESTROY:
 	case TDV_EV_PROC_EXIT:

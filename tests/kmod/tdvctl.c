@@ -5,6 +5,7 @@
  *   tdvctl [--truth FILE] script FILE|-
  *   tdvctl [--truth FILE] churn --vms N --viommus M --seed S --procs P
  *                               [--segs 1|2] [--one-per-seg] [--serialize]
+ *                               [--fault-rate PCT]
  *
  * Script commands, one per line ('#' starts a comment):
  *   vm NAME                 create a VM; prints "vm NAME kvmfd=N"
@@ -34,6 +35,8 @@
  * vIOMMU i on segment i), destroyed in random order, then the VM closed.
  * Process p is seeded with S * 1000 + p: the same run gives the same
  * operations. --serialize: one operation at a time across the processes.
+ * --fault-rate PCT: before that percent of vIOMMU creates and destroys, arm
+ * a fault that fits (see tdvsim_uapi.h); the truth records what fired.
  *
  * Truth (--truth FILE): NDJSON, one object per action with its outcome as
  * the module reported it, appended with one O_APPEND write() each so
@@ -80,8 +83,9 @@ static const char *const fault_names[TDVSIM_NR_FAULTS] = {
 
 struct named {
 	char name[32];
-	int value; /* VM: fd; vIOMMU: handle */
-	int kvmfd; /* vIOMMU: its VM's fd */
+	int value;   /* VM: fd; vIOMMU: handle */
+	int kvmfd;   /* vIOMMU: its VM's fd */
+	char vm[32]; /* vIOMMU: its VM's name */
 };
 
 static int dev = -1;
@@ -233,11 +237,25 @@ static void do_close(const char *name)
 	vm->value = GONE;
 }
 
+/* The faults that fired, as a JSON array of their names. */
+static const char *fired_json(__u32 fired, char *buf, size_t len)
+{
+	size_t n = snprintf(buf, len, "[");
+
+	for (int f = 0; f < TDVSIM_NR_FAULTS && n < len; f++)
+		if (fired & (1U << f))
+			n += snprintf(buf + n, len - n, "%s\"%s\"", n > 1 ? "," : "",
+				      fault_names[f]);
+	if (n < len)
+		snprintf(buf + n, len - n, "]");
+	return buf;
+}
+
 static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool quiet)
 {
 	struct named *vm = lookup(vms, nvms, vmname, "VM");
 	struct tdvsim_viommu_create req = { .iommu = iommu, .kvmfd = vm->value };
-	char esc_v[256], esc_vm[256];
+	char esc_v[256], esc_vm[256], fired[256];
 	struct named *vi;
 
 	if (vm->value == GONE)
@@ -252,14 +270,16 @@ static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool
 		printf("viommu %s seg=%u iommu=0x%04x gid=%u trans_devid=0x%04x refs=%u ret=%d\n",
 		       v, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
 	truth("\"op\":\"viommu\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%d,\"seg\":%u,"
-	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d",
+	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d,\"fired\":%s",
 	      json_str(v, esc_v, sizeof(esc_v)), json_str(vmname, esc_vm, sizeof(esc_vm)),
-	      vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
+	      vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret,
+	      fired_json(req.fired, fired, sizeof(fired)));
 	if (req.ret)
 		return req.ret;
 	vi = add(viommus, &nviommus, v);
 	vi->value = req.handle;
 	vi->kvmfd = vm->value;
+	memcpy(vi->vm, vm->name, sizeof(vi->vm));
 	return 0;
 }
 
@@ -267,7 +287,7 @@ static void do_destroy(const char *v, bool quiet)
 {
 	struct named *vi = lookup(viommus, nviommus, v, "vIOMMU");
 	struct tdvsim_viommu_destroy req = { .handle = vi->value };
-	char esc[256];
+	char esc[256], esc_vm[256], fired[256];
 
 	if (vi->value == GONE)
 		die("destroy %s: that vIOMMU is destroyed already", v);
@@ -277,10 +297,12 @@ static void do_destroy(const char *v, bool quiet)
 		printf("destroy %s seg=%u iommu=0x%04x gid=%u kvmfd=%u trans_devid=0x%04x "
 		       "refs=%u\n",
 		       v, req.seg, req.iommu_devid, req.gid, req.kvmfd, req.trans_devid, req.refs);
-	truth("\"op\":\"destroy\",\"viommu\":\"%s\",\"kvmfd\":%u,\"seg\":%u,\"iommu\":%u,"
-	      "\"gid\":%u,\"trans_devid\":%u,\"refs\":%u",
-	      json_str(v, esc, sizeof(esc)), req.kvmfd, req.seg, req.iommu_devid, req.gid,
-	      req.trans_devid, req.refs);
+	truth("\"op\":\"destroy\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%u,\"seg\":%u,"
+	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"gen\":%u,"
+	      "\"fired\":%s",
+	      json_str(v, esc, sizeof(esc)), json_str(vi->vm, esc_vm, sizeof(esc_vm)), req.kvmfd,
+	      req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.gen,
+	      fired_json(req.fired, fired, sizeof(fired)));
 	vi->value = GONE;
 }
 
@@ -475,6 +497,33 @@ static void op_lock(bool on)
  * One churn process: VM lifecycles, up to three VMs alive at once, each with
  * 1..M vIOMMUs on random IOMMUs, destroyed in random order.
  */
+/* --fault-rate: percent of operations that arm a fault first. */
+static unsigned int fault_rate;
+
+/* Maybe arm one of @set (a fault that fits the next operation). */
+static void maybe_fault(const enum tdvsim_fault *set, unsigned int n)
+{
+	unsigned int r = rand();
+
+	if (fault_rate && r % 100 < fault_rate)
+		do_fault(fault_names[set[(r / 100) % n]], 1);
+}
+
+static const enum tdvsim_fault create_faults[] = {
+	TDVSIM_FAULT_FAIL_INIT_ONE,
+	TDVSIM_FAULT_FAIL_ALLOC_ENOSPC,
+	TDVSIM_FAULT_FAIL_ALLOC_ENOMEM,
+};
+
+static const enum tdvsim_fault destroy_faults[] = {
+	TDVSIM_FAULT_SKIP_PUT,
+	TDVSIM_FAULT_DOUBLE_PUT,
+	TDVSIM_FAULT_SKIP_DTE_CLEAR,
+	TDVSIM_FAULT_SKIP_ID_FREE,
+};
+
+#define NELEMS(a) (sizeof(a) / sizeof((a)[0]))
+
 static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned int seed,
 		      bool one_per_seg)
 {
@@ -517,6 +566,7 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 				else
 					iommu = r % (churn_segs * TDVSIM_IOMMUS_PER_SEG);
 				op_lock(true);
+				maybe_fault(create_faults, NELEMS(create_faults));
 				if (do_viommu(l->vi[i], l->name, iommu, true))
 					l->vi[i][0] = '\0';
 				op_lock(false);
@@ -533,8 +583,10 @@ static void churn_one(unsigned int vms_total, unsigned int max_viommus, unsigned
 				memcpy(l->vi[i], l->vi[j], sizeof(t));
 				memcpy(l->vi[j], t, sizeof(t));
 				op_lock(true);
-				if (l->vi[i][0])
+				if (l->vi[i][0]) {
+					maybe_fault(destroy_faults, NELEMS(destroy_faults));
 					do_destroy(l->vi[i], true);
+				}
 				op_lock(false);
 			}
 			op_lock(true);
@@ -570,6 +622,8 @@ static int run_churn(int argc, char **argv)
 			seed = number(v, "--seed");
 		else if (!strcmp(argv[i], "--procs"))
 			procs = number(v, "--procs");
+		else if (!strcmp(argv[i], "--fault-rate"))
+			fault_rate = number(v, "--fault-rate");
 		else if (!strcmp(argv[i], "--segs"))
 			churn_segs = number(v, "--segs");
 		else
@@ -607,6 +661,7 @@ static void usage(FILE *f)
 	fputs("usage: tdvctl [--truth FILE] script FILE|-\n"
 	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
 	      "                                   [--segs 1|2] [--one-per-seg] [--serialize]\n"
+	      "                                   [--fault-rate PCT]\n"
 	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n",
 	      f);
 }

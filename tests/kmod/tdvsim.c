@@ -167,6 +167,9 @@ static struct rw_semaphore sim_seg_rwsem[TDVSIM_NR_SEGS];
  */
 static struct xarray sim_owner_xa[TDVSIM_NR_SEGS];
 static struct tdvsim_truth sim_truth;
+/* (seg, kvmfd) -> entries made so far; faults fired in the current ioctl. */
+static struct xarray sim_gen_xa[TDVSIM_NR_SEGS];
+static u32 sim_fired;
 static const struct file_operations kvm_vm_fops;
 
 /* The VM the caller's fd @fd is, 0 if it is not one. */
@@ -205,8 +208,13 @@ static bool sim_clear_dte_now(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 /* Consume one pending fault of this kind, if any. */
 static bool fault_hit(enum tdvsim_fault f)
 {
-	return atomic_add_unless(&faults[f], -1, 0);
+	if (!atomic_add_unless(&faults[f], -1, 0))
+		return false;
+	sim_fired |= 1U << f;
+	return true;
 }
+
+static u32 kvmfd_refs(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd);
 
 /* ---- trans_devid.c, as patched --------------------------------------------- */
 
@@ -399,6 +407,9 @@ __traced int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 	}
 	WARN_ON_ONCE(prev);
 	xa_store(&sim_owner_xa[pci_seg->id], kvmfd, xa_mk_value(sim_vm_of_fd(kvmfd)), GFP_KERNEL);
+	xa_store(&sim_gen_xa[pci_seg->id], kvmfd,
+		 xa_mk_value(xa_to_value(xa_load(&sim_gen_xa[pci_seg->id], kvmfd)) + 1),
+		 GFP_KERNEL);
 
 	*trans_devid = id;
 	pr_debug("%s: Allocated trans_devid %#x for kvmfd %#x (seg %#x)\n", __func__, id, kvmfd,
@@ -512,9 +523,12 @@ __traced int amd_viommu_init_one(struct amd_iommu *iommu, struct amd_iommu_viomm
 __traced void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
 {
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
-	/* sim: SKIP_DTE_CLEAR leaves the translate DTE behind */
-	if (!fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR) &&
-	    sim_clear_dte_now(iommu->pci_seg, aviommu->kvmfd))
+	/* sim: SKIP_DTE_CLEAR leaves a still-set translate DTE behind its last ref */
+	if (kvmfd_refs(iommu->pci_seg, aviommu->kvmfd) <= 1 &&
+	    READ_ONCE(iommu->pci_seg->dev_table[aviommu->trans_devid].data[0]) &&
+	    fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR))
+		;
+	else if (sim_clear_dte_now(iommu->pci_seg, aviommu->kvmfd))
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, aviommu->trans_devid);
 	viommu_clear_mapping(iommu, aviommu);
 }
@@ -636,7 +650,8 @@ __traced void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	if (fault_hit(TDVSIM_FAULT_SKIP_PUT))
 		return;
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, aviommu->kvmfd);
-	if (fault_hit(TDVSIM_FAULT_DOUBLE_PUT))
+	/* ... and only once the first put released the entry */
+	if (!kvmfd_refs(iommu->pci_seg, aviommu->kvmfd) && fault_hit(TDVSIM_FAULT_DOUBLE_PUT))
 		amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, aviommu->kvmfd);
 }
 
@@ -740,7 +755,9 @@ static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *r
 		return -ENOSPC;
 	}
 	down_read(&sim_seg_rwsem[req->seg]);
+	sim_fired = 0;
 	req->ret = amd_iommufd_viommu_init(&aviommu->core, &sim_pdom.domain, &user_data);
+	req->fired = sim_fired;
 	if (!req->ret) {
 		ctx->viommus[slot] = aviommu;
 		req->handle = slot;
@@ -764,7 +781,12 @@ static void sim_viommu_destroy_slot(struct sim_ctx *ctx, int slot,
 	u16 seg = iommu->pci_seg->id;
 
 	down_read(&sim_seg_rwsem[seg]);
+	if (out)
+		out->gen = xa_to_value(xa_load(&sim_gen_xa[seg], aviommu->kvmfd));
+	sim_fired = 0;
 	amd_iommufd_viommu_destroy(&aviommu->core);
+	if (out)
+		out->fired = sim_fired;
 	ctx->viommus[slot] = NULL;
 	if (out) {
 		out->seg = seg;
@@ -975,6 +997,7 @@ static void sim_teardown(int nsegs)
 		list_del(&sim_segs[s].list);
 		amd_iommu_pci_seg_trans_devid_fini(&sim_segs[s]);
 		xa_destroy(&sim_owner_xa[s]);
+		xa_destroy(&sim_gen_xa[s]);
 		vfree(sim_segs[s].dev_table);
 	}
 }
@@ -1000,6 +1023,7 @@ static int __init tdvsim_init(void)
 		init_rwsem(&sim_seg_rwsem[s]);
 		amd_iommu_pci_seg_trans_devid_init(pci_seg);
 		xa_init(&sim_owner_xa[s]);
+		xa_init(&sim_gen_xa[s]);
 		list_add_tail(&pci_seg->list, &amd_iommu_pci_seg_list);
 	}
 	for (i = 0; i < TDVSIM_NR_IOMMUS; i++) {

@@ -29,6 +29,7 @@ struct tdvsim_viommu_create {
 	__s32 ret;				  /* out: amd_iommufd_viommu_init's return */
 	__u16 seg, iommu_devid, gid, trans_devid; /* out */
 	__u32 refs;				  /* out: kvmfd_xa refcount after the call */
+	__u32 fired; /* out: faults that fired, 1 << enum tdvsim_fault */
 };
 
 struct tdvsim_viommu_destroy {
@@ -36,6 +37,8 @@ struct tdvsim_viommu_destroy {
 	__u32 refs;				  /* out: refcount after the call, 0 = no entry */
 	__u16 seg, trans_devid, gid, iommu_devid; /* out */
 	__u32 kvmfd;				  /* out */
+	__u32 fired; /* out: faults that fired, 1 << enum tdvsim_fault */
+	__u32 gen;   /* out: how many times (seg, kvmfd)'s entry was made */
 };
 
 struct tdvsim_reserve {
@@ -43,6 +46,14 @@ struct tdvsim_reserve {
 	__s32 ret;     /* out: amd_iommu_trans_devid_reserve's return */
 };
 
+/*
+ * Each fault fires on the next operation it fits and then gives exactly one
+ * report: skip_put a leak_ref (when its VM goes), double_put an
+ * unbalanced_put (only after a put that released the entry), skip_dte_clear
+ * a stale_dte (only as the last ref goes, the DTE still set), skip_id_free a leak_id (only on
+ * release), fail_alloc_* an alloc_fail (only when a get allocates);
+ * fail_init_one none.
+ */
 enum tdvsim_fault {
 	TDVSIM_FAULT_SKIP_PUT,		/* destroy skips its put: leak_ref */
 	TDVSIM_FAULT_DOUBLE_PUT,	/* destroy puts twice: unbalanced_put */

@@ -596,6 +596,38 @@ def check_stacks(d):
            "text: user frames", text)
 
 
+def check_leaks_fault_churn(d):
+    """Each fired fault is one report (see tdvsim_uapi.h), plus the hazards."""
+    counts = json.loads(read(d, "faults.counts.json"))
+    fired, leaks = {}, set()
+    for line in read(d, "faults.truth").splitlines():
+        a = json.loads(line)
+        for f in a.get("fired", []):
+            fired[f] = fired.get(f, 0) + 1
+            if f == "skip_put":  # one leak_ref per entry and VM
+                leaks.add((a["seg"], a["kvmfd"], a["gen"], a["pid"], a["vm"]))
+    expect(sum(fired.values()) > 20, "faults fired", fired)
+    want = {
+        "leak_ref": len(leaks),
+        "unbalanced_put": fired.get("double_put", 0),
+        "stale_dte": fired.get("skip_dte_clear", 0),
+        "leak_id": fired.get("skip_id_free", 0),
+        "alloc_fail": fired.get("fail_alloc_enospc", 0) + fired.get("fail_alloc_enomem", 0),
+        "alias": sum(counts["alias"]),
+        "clear_while_shared": sum(counts["clear_while_shared"]),
+    }
+    want = {k: v for k, v in want.items() if v}
+    reps = leaks_reports(d, "faults")
+    got = {}
+    for r in reps:
+        got[r["kind"]] = got.get(r["kind"], 0) + 1
+    equal(got, want, "reports = faults fired + the patch's hazards")
+    equal(sorted((r["seg"], r["kvmfd"], r["gen"]) for r in reps if r["kind"] == "leak_ref"),
+          sorted((s, k, g) for s, k, g, _, _ in leaks), "leak_ref: which entries")
+    expect("0 lost" in read(d, "faults.err"), "nothing lost")
+    equal(rc(d, "faults.rc"), 1, "exit status 1")
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0
