@@ -38,8 +38,8 @@
 
 static bool fixed;
 module_param(fixed, bool, 0444);
-MODULE_PARM_DESC(fixed, "Clear a translate DTE only when its last ref goes (the patch clears it "
-			"on every vIOMMU destroy)");
+MODULE_PARM_DESC(fixed, "Correct the patch's two hazards: clear a translate DTE only when its "
+			"last ref goes, and key entries by VM, not by fd number");
 
 /* ---- types, as amd_iommu_types.h names them ---------------------------------- */
 
@@ -203,6 +203,15 @@ static bool sim_clear_dte_now(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 		sim_truth.clear_while_shared[pci_seg->id]++;
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
 	return !(shared && fixed);
+}
+
+/* fixed=1: kvmfd_xa indexes of VMs (bit 30 set: never an fd number). */
+#define SIM_VM_KEY_BASE 0x40000000U
+
+/* The kvmfd_xa index the caller's @kvmfd stands for. */
+static u32 sim_xa_key(u32 kvmfd)
+{
+	return fixed ? SIM_VM_KEY_BASE | (u32)sim_vm_of_fd(kvmfd) : kvmfd;
 }
 
 /* Consume one pending fault of this kind, if any. */
@@ -595,6 +604,12 @@ __traced int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 	ret = sim_copy_viommu_data(&data, user_data);
 	if (ret)
 		goto err_kvmfd;
+	/*
+	 * sim: fixed=1 keys kvmfd_xa by the VM, not by the fd number that
+	 * names it in one process: the "kvmfd" passed on is a VM key, above any
+	 * fd number, so two VMMs' VMs never share an entry.
+	 */
+	data.kvmfd = sim_xa_key(data.kvmfd);
 
 	ret = amd_iommu_get_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd, &trans_devid);
 	if (ret)
@@ -766,7 +781,7 @@ static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *r
 	} else {
 		kfree(aviommu);
 	}
-	req->refs = kvmfd_refs(iommu->pci_seg, req->kvmfd);
+	req->refs = kvmfd_refs(iommu->pci_seg, sim_xa_key(req->kvmfd));
 	up_read(&sim_seg_rwsem[req->seg]);
 	mutex_unlock(&ctx->lock);
 	return 0;

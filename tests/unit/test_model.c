@@ -289,6 +289,25 @@ static void test_stale_dte_when_not_cleared(void **state)
 	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_PUT);
 }
 
+/* Reassigned before the grace period ends: the stale DTE is reported then. */
+static void test_stale_dte_at_reassignment(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 3, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 3, false, true); /* no DTE clear */
+	viommu_create(&s, 0, 5, 1, 0xffff, 1, 4, VM_B);		/* same id, at once */
+	viommu_destroy(&s, 0, 5, 1, 0xffff, 0, 4, true, true);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_STALE_DTE);
+	assert_int_equal(out.reports[0].trans_devid, 0xffff);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_DTE_SET);
+	assert_int_equal(out.reports[0].evidence[0].gid, 3);
+	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_ID_ALLOC);
+}
+
 static void test_leak_id_when_not_freed(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -490,6 +509,7 @@ int main(void)
 		cmocka_unit_test(test_alias_refs_are_not_the_owners_leak),
 		cmocka_unit_test(test_leak_ref_of_the_aliasing_vm),
 		cmocka_unit_test(test_stale_dte_when_not_cleared),
+		cmocka_unit_test(test_stale_dte_at_reassignment),
 		cmocka_unit_test(test_leak_id_when_not_freed),
 		cmocka_unit_test(test_reallocated_id_is_no_leak),
 		cmocka_unit_test(test_reserve_clash_and_alloc_fail),

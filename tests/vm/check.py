@@ -546,6 +546,13 @@ def check_fixed(d):
     equal((c["a1"]["refs"], c["a2"]["refs"]), (1, 2), "both vIOMMUs shared the entry")
     # Faults are still caught.
     one_report(d, "stale", "stale_dte", seg=1, trans_devid=0xffff)
+    # Keyed by VM: two VMMs' VMs at one fd number get two ids, no alias.
+    c1, c2 = ctl(d, "alias1.ctl"), ctl(d, "alias2.ctl")
+    equal(c1["X"]["kvmfd"], c2["Y"]["kvmfd"], "same fd number in both VMMs")
+    equal((c1["x1"]["trans_devid"], c2["y1"]["trans_devid"], c2["y1"]["refs"]),
+          (0xffff, 0xfffe, 1), "fixed=1: each VM its own trans_devid")
+    equal(leaks_reports(d, "alias"), [], "fixed=1: no alias, no clear_while_shared")
+    equal(rc(d, "alias.rc"), 0, "fixed=1: exit status 0")
 
 
 def check_timelines(d):
