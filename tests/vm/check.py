@@ -430,7 +430,7 @@ def check_leaks_faults(d):
 
 
 def check_leaks_alias(d):
-    c1, c2 = ctl(d, "ctl1.out"), ctl(d, "ctl2.out")
+    c1, c2 = ctl(d, "alias.ctl1"), ctl(d, "alias.ctl2")
     fd = c1["X"]["kvmfd"]
     equal(c2["Y"]["kvmfd"], fd, "both VMs have the same fd number")
     # The driver's own view: Y's vIOMMU found X's entry (refs 2).
@@ -547,7 +547,7 @@ def check_fixed(d):
     # Faults are still caught.
     one_report(d, "stale", "stale_dte", seg=1, trans_devid=0xffff)
     # Keyed by VM: two VMMs' VMs at one fd number get two ids, no alias.
-    c1, c2 = ctl(d, "alias1.ctl"), ctl(d, "alias2.ctl")
+    c1, c2 = ctl(d, "alias.ctl1"), ctl(d, "alias.ctl2")
     equal(c1["X"]["kvmfd"], c2["Y"]["kvmfd"], "same fd number in both VMMs")
     equal((c1["x1"]["trans_devid"], c2["y1"]["trans_devid"], c2["y1"]["refs"]),
           (0xffff, 0xfffe, 1), "fixed=1: each VM its own trans_devid")

@@ -26,6 +26,9 @@
 #                                (waits up to 5 s for probes to go first)
 #   leaks_case NAME < SCRIPT     tdvctl SCRIPT under tdvtrace leaks --json:
 #                                $OUT/NAME.json, .err, .rc, .ctl
+#   wait_file PATH [SECS]        until PATH exists (30 s); 1 if it never does
+#   two_vmms_one_fd NAME         two VMMs, one fd number, one segment, under
+#                                tdvtrace leaks: $OUT/NAME.json, .ctl1, .ctl2
 #   fail MSG                     print MSG to stderr and exit 1
 #
 # "Attached" means tdvtrace printed a line containing "tdvtrace: attached"
@@ -195,4 +198,45 @@ leaks_case() {
 	tdv_stop "$1" INT
 	mv "$OUT/$1.out" "$OUT/$1.json"
 	sim_unload
+}
+
+# wait_file PATH [SECS]: until PATH exists (default 30 s); 1 if it never does
+wait_file() {
+	_i=0
+	while [ ! -e "$1" ]; do
+		[ $_i -ge $((${2:-30} * 10)) ] && return 1
+		sleep 0.1
+		_i=$((_i + 1))
+	done
+	return 0
+}
+
+# two_vmms_one_fd NAME: under tdvtrace leaks --json, VMM 1's VM X (vIOMMU x1
+# on IOMMU 0) and VMM 2's VM Y (y1 on IOMMU 1, the same segment) at the same
+# fd number; tdvctl's output in $OUT/NAME.ctl1 and .ctl2, reports in
+# $OUT/NAME.json.
+two_vmms_one_fd() {
+	rm -f /tmp/p1ready /tmp/p2done
+	tdv_start "$1" leaks --json --grace-ms 200
+	tdvctl script - > "$OUT/$1.ctl1" <<'S' &
+vm X
+viommu x1 X 0
+touch /tmp/p1ready
+wait /tmp/p2done
+destroy x1
+close X
+S
+	_p1=$!
+	tdvctl script - > "$OUT/$1.ctl2" <<'S'
+wait /tmp/p1ready
+vm Y
+viommu y1 Y 1
+destroy y1
+close Y
+touch /tmp/p2done
+S
+	wait $_p1
+	sleep 1
+	tdv_stop "$1" INT
+	mv "$OUT/$1.out" "$OUT/$1.json"
 }

@@ -24,11 +24,7 @@ destroy l1
 close L
 S
 p1=$!
-i=0
-while [ ! -e /tmp/l1 ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file /tmp/l1
 sleep 1	# l1's events reach tdvtrace before the stall
 kill -STOP $TDV_PID_lossy
 tdvctl script /tmp/churn > "$OUT/churn.out"

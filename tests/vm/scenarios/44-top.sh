@@ -23,11 +23,7 @@ destroy b1
 S
 ctl=$!
 echo $ctl > "$OUT/ctl.pid"
-i=0
-while [ ! -e /tmp/ready ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file /tmp/ready
 tdv_start top top -b --json 1 3
 tdv_start toptext top -b 1 3
 eval "wait \$TDV_PID_top"

@@ -31,11 +31,7 @@ close A
 S
 p1=$!
 echo $p1 > "$OUT/p1.pid"
-i=0
-while [ ! -e /tmp/ready ] && [ $i -lt 300 ]; do
-	sleep 0.1
-	i=$((i + 1))
-done
+wait_file /tmp/ready
 tdv_start live leaks --json --grace-ms 200
 tdvctl churn --vms 50 --viommus 2 --seed 3 --procs 1 --one-per-seg
 touch /tmp/go

@@ -23,26 +23,4 @@ S
 
 # Two VMMs, one fd number, one segment: fixed, each VM has its own entry.
 sim_load fixed=1
-rm -f /tmp/p1ready /tmp/p2done
-tdv_start alias leaks --json --grace-ms 200
-tdvctl script - > "$OUT/alias1.ctl" <<'S' &
-vm X
-viommu x1 X 0
-touch /tmp/p1ready
-wait /tmp/p2done
-destroy x1
-close X
-S
-p1=$!
-tdvctl script - > "$OUT/alias2.ctl" <<'S'
-wait /tmp/p1ready
-vm Y
-viommu y1 Y 1
-destroy y1
-close Y
-touch /tmp/p2done
-S
-wait $p1
-sleep 1
-tdv_stop alias INT
-mv "$OUT/alias.out" "$OUT/alias.json"
+two_vmms_one_fd alias
