@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include "discover.h"
@@ -141,12 +142,26 @@ static void print_drops_by_kind(struct tdv_session *s)
 		fputc(')', stderr);
 }
 
+/* ", N missed (get_kretprobe 3, ...)": the count, then which programs. */
+static void print_missed(struct tdv_session *s)
+{
+	char *which = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&which, &len);
+	uint64_t missed = tdv_session_missed(s, f);
+
+	if (f)
+		fclose(f);
+	fprintf(stderr, ", %" PRIu64 " missed%s\n", missed, which ? which : "");
+	free(which);
+}
+
 void tdv_live_stop(struct tdv_live *l, uint64_t events)
 {
 	l->drops = total_drops(&l->session);
 	fflush(stdout);
 	fprintf(stderr, "tdvtrace: %" PRIu64 " events, %" PRIu64 " lost", events, l->drops);
 	print_drops_by_kind(&l->session);
-	fprintf(stderr, ", %" PRIu64 " missed\n", (uint64_t)tdv_session_missed(&l->session));
+	print_missed(&l->session);
 	tdv_session_close(&l->session);
 }

@@ -257,20 +257,30 @@ int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_M
 	return 0;
 }
 
-__u64 tdv_session_missed(struct tdv_session *s)
+__u64 tdv_session_missed(struct tdv_session *s, FILE *per_probe)
 {
 	struct bpf_program *prog;
+	const char *sep = " (";
 	__u64 missed = 0;
 
 	bpf_object__for_each_program (prog, s->skel->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
+		const char *name = bpf_program__name(prog);
 
-		if (!bpf_program__autoload(prog))
+		if (!bpf_program__autoload(prog) ||
+		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) ||
+		    !info.recursion_misses)
 			continue;
-		if (!bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len))
-			missed += info.recursion_misses;
+		missed += info.recursion_misses;
+		/* "get_kretprobe 3": the program is the probe and its flavour */
+		if (per_probe)
+			fprintf(per_probe, "%s%s %llu", sep, name,
+				(unsigned long long)info.recursion_misses);
+		sep = ", ";
 	}
+	if (per_probe && missed)
+		fputc(')', per_probe);
 	return missed;
 }
 

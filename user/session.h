@@ -7,6 +7,7 @@
 #ifndef TDV_SESSION_H
 #define TDV_SESSION_H
 
+#include <stdio.h>
 #include <bpf/libbpf.h>
 #include <linux/types.h>
 #include "options.h"
@@ -36,8 +37,12 @@ int tdv_session_poll(struct tdv_session *s, int timeout_ms);
 /* Sum the per-CPU counters: hits and drops per event kind. */
 int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_MAX]);
 
-/* Calls the kernel skipped because a BPF program was already running. */
-__u64 tdv_session_missed(struct tdv_session *s);
+/*
+ * Calls the kernel skipped because a BPF program was already running on the
+ * CPU (kprobe or trampoline recursion). With @per_probe, also print
+ * " (PROGRAM N, ...)" there for each program that missed any.
+ */
+__u64 tdv_session_missed(struct tdv_session *s, FILE *per_probe);
 
 /* "attached N probes (F fentry, K kprobe, 1 tracepoint, M missing)" */
 void tdv_session_describe(const struct tdv_session *s, char *buf, size_t len);
