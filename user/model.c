@@ -246,6 +246,20 @@ static void add_evidence(struct tdv_report *r, const struct tdv_evidence *ev)
 		r->evidence[r->nevidence++] = *ev;
 }
 
+/* The dte_set that left a translate DTE pointing where it should not. */
+static void add_dte_set(struct tdv_report *r, const struct dte *d)
+{
+	struct tdv_evidence set = { .ts_ns = d->set_ns,
+				    .kind = TDV_EV_DTE_SET,
+				    .pid = d->set_pid,
+				    .tgid = d->set_tgid,
+				    .gid = d->gid,
+				    .iommu = d->iommu };
+
+	memcpy(set.comm, d->set_comm, sizeof(set.comm));
+	add_evidence(r, &set);
+}
+
 static void add_gets(struct tdv_report *r, const struct entry *en)
 {
 	for (unsigned int i = 0; i < en->ngets; i++) {
@@ -301,6 +315,18 @@ static void report_init(struct tdv_report *r, enum tdv_report_kind kind, uint64_
 	r->owner_tgid = en->owner_tgid;
 	memcpy(r->owner_comm, en->owner_comm, sizeof(r->owner_comm));
 	timeline_of(en, &r->timeline);
+}
+
+/* A report about a call with no entry behind it: the caller is the owner. */
+static void report_of_caller(struct tdv_report *r, enum tdv_report_kind kind,
+			     const struct tdv_event *e)
+{
+	report_init(r, kind, e->ts_ns, NULL);
+	r->seg = e->seg;
+	r->kvmfd = e->kvmfd;
+	r->vm = e->vm;
+	r->owner_tgid = e->tgid;
+	memcpy(r->owner_comm, e->comm, sizeof(r->owner_comm));
 }
 
 static void deliver(struct tdv_model *m, struct tdv_report *r)
@@ -492,12 +518,7 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 	if (e->ret) {
 		struct pool *p = pool_of(m, e->seg);
 
-		report_init(&r, TDV_R_ALLOC_FAIL, e->ts_ns, NULL);
-		r.seg = e->seg;
-		r.kvmfd = e->kvmfd;
-		r.vm = e->vm;
-		r.owner_tgid = e->tgid;
-		memcpy(r.owner_comm, e->comm, sizeof(r.owner_comm));
+		report_of_caller(&r, TDV_R_ALLOC_FAIL, e);
 		r.ret = e->ret;
 		r.pool_used = p ? p->used : 0;
 		evidence_of(&ev, e);
@@ -547,12 +568,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 	evidence_of(&ev, e);
 	if (!(e->fields & TDV_F_TRANS_DEVID)) {
 		/* No entry for kvmfd: the kernel silently ignores this put. */
-		report_init(&r, TDV_R_UNBALANCED_PUT, e->ts_ns, NULL);
-		r.seg = e->seg;
-		r.kvmfd = e->kvmfd;
-		r.vm = e->vm;
-		r.owner_tgid = e->tgid;
-		memcpy(r.owner_comm, e->comm, sizeof(r.owner_comm));
+		report_of_caller(&r, TDV_R_UNBALANCED_PUT, e);
 		add_evidence(&r, &ev);
 		deliver(m, &r);
 		return;
@@ -606,15 +622,7 @@ static void check_reassigned(struct tdv_model *m, const struct tdv_event *e)
 		 "trans_devid 0x%04x reassigned; translate DTE %s, %u VF control register(s) on it",
 		 e->trans_devid, d->set ? "still set" : "cleared", d->vfctrl_refs);
 	if (d->set) {
-		struct tdv_evidence set = { .ts_ns = d->set_ns,
-					    .kind = TDV_EV_DTE_SET,
-					    .pid = d->set_pid,
-					    .tgid = d->set_tgid,
-					    .gid = d->gid,
-					    .iommu = d->iommu };
-
-		memcpy(set.comm, d->set_comm, sizeof(set.comm));
-		add_evidence(&r, &set);
+		add_dte_set(&r, d);
 	}
 	evidence_of(&ev, e);
 	add_evidence(&r, &ev);
@@ -968,8 +976,6 @@ static void check_leak_ref(struct tdv_model *m, const struct pending *p)
 	deliver(m, &r);
 }
 
-static bool devid_live(struct tdv_model *m, uint16_t seg, uint16_t devid);
-
 static void check_released(struct tdv_model *m, const struct pending *p)
 {
 	struct dte *d = u64map_get(&m->dtes, dte_key(p->seg, p->trans_devid));
@@ -980,15 +986,7 @@ static void check_released(struct tdv_model *m, const struct pending *p)
 	if (devid_live(m, p->seg, p->trans_devid))
 		return;
 	if (d && (d->set || d->vfctrl_refs) && !d->stale_reported) {
-		struct tdv_evidence set = { .ts_ns = d->set_ns,
-					    .kind = TDV_EV_DTE_SET,
-					    .pid = d->set_pid,
-					    .tgid = d->set_tgid,
-					    .gid = d->gid,
-					    .iommu = d->iommu };
-
 		d->stale_reported = true;
-		memcpy(set.comm, d->set_comm, sizeof(set.comm));
 		report_init(&r, TDV_R_STALE_DTE, p->due_ns, NULL);
 		r.has_entry = true;
 		r.seg = p->seg;
@@ -1001,7 +999,7 @@ static void check_released(struct tdv_model *m, const struct pending *p)
 			 "on it",
 			 p->trans_devid, d->set ? "still set" : "cleared", d->vfctrl_refs);
 		if (d->set)
-			add_evidence(&r, &set);
+			add_dte_set(&r, d);
 		add_evidence(&r, &p->release);
 		deliver(m, &r);
 	}
