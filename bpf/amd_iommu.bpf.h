@@ -11,6 +11,8 @@
 #ifndef AMD_IOMMU_BPF_H
 #define AMD_IOMMU_BPF_H
 
+#include "xarray.bpf.h"
+
 struct amd_iommu_pci_seg___tdv {
 	struct list_head list; /* on amd_iommu_pci_seg_list */
 	u16 id;
@@ -39,5 +41,35 @@ struct amd_iommu_viommu___tdv {
 	u32 kvmfd;
 	u16 trans_devid;
 } __attribute__((preserve_access_index));
+
+static __always_inline __u16 seg_id(struct amd_iommu_pci_seg___tdv *seg)
+{
+	return BPF_CORE_READ_BITFIELD_PROBED(seg, id);
+}
+
+/* The IOMMU a vIOMMU sits on: container_of(viommu->iommu_dev, ...). */
+static __always_inline struct amd_iommu___tdv *iommu_of_viommu(struct iommufd_viommu___tdv *viommu)
+{
+	void *dev = BPF_CORE_READ(viommu, iommu_dev);
+
+	return dev - bpf_core_field_offset(struct amd_iommu___tdv, iommu);
+}
+
+/* @kvmfd's entry in the segment's kvmfd_xa, NULL if none. */
+static __always_inline struct amd_iommu_kvmfd_trans_entry___tdv *
+kvmfd_entry(struct amd_iommu_pci_seg___tdv *seg, __u32 kvmfd)
+{
+	void *e = tdv_xa_load(&seg->kvmfd_xa, kvmfd);
+
+	/* The patch also allows xa_mk_value(trans_devid): no refcount there. */
+	if (!e || tdv_xa_is_value(e))
+		return NULL;
+	return e;
+}
+
+static __always_inline __u32 entry_refs(struct amd_iommu_kvmfd_trans_entry___tdv *e)
+{
+	return e ? BPF_CORE_READ(e, refs.refs.counter) : 0;
+}
 
 #endif /* AMD_IOMMU_BPF_H */

@@ -182,27 +182,6 @@ static __always_inline void call_end(__u32 kind)
 	bpf_map_delete_elem(&calls, &key);
 }
 
-static __always_inline __u16 seg_id(struct amd_iommu_pci_seg___tdv *seg)
-{
-	return BPF_CORE_READ_BITFIELD_PROBED(seg, id);
-}
-
-static __always_inline struct amd_iommu_kvmfd_trans_entry___tdv *
-kvmfd_entry(struct amd_iommu_pci_seg___tdv *seg, __u32 kvmfd)
-{
-	void *e = tdv_xa_load(&seg->kvmfd_xa, kvmfd);
-
-	/* The patch also allows xa_mk_value(trans_devid): no refcount there. */
-	if (!e || tdv_xa_is_value(e))
-		return NULL;
-	return e;
-}
-
-static __always_inline __u32 entry_refs(struct amd_iommu_kvmfd_trans_entry___tdv *e)
-{
-	return e ? BPF_CORE_READ(e, refs.refs.counter) : 0;
-}
-
 /*
  * The VM behind kvmfd in the caller's fd table: file->private_data of a
  * "kvm-vm" anon-inode file, the struct kvm. 0 when fd is not a VM.
@@ -245,14 +224,6 @@ static __always_inline void set_iommu(struct tdv_event *e, struct amd_iommu___td
 	e->seg = seg_id(BPF_CORE_READ(iommu, pci_seg));
 	e->iommu = BPF_CORE_READ_BITFIELD_PROBED(iommu, devid);
 	e->fields |= TDV_F_SEG | TDV_F_IOMMU;
-}
-
-static __always_inline struct amd_iommu___tdv *iommu_of_viommu(struct iommufd_viommu___tdv *viommu)
-{
-	void *dev = BPF_CORE_READ(viommu, iommu_dev);
-
-	/* container_of(viommu->iommu_dev, struct amd_iommu, iommu) */
-	return dev - bpf_core_field_offset(struct amd_iommu___tdv, iommu);
 }
 
 static __always_inline struct amd_iommu_viommu___tdv *

@@ -121,6 +121,55 @@ struct tdv_found {
 	char comm[TDV_COMM_LEN];
 };
 
+/*
+ * Histograms of `tdvtrace hist` (hist.bpf.c): per-CPU log2 latency buckets
+ * keyed by function, segment and variant, summed by userspace.
+ */
+enum tdv_hist_func {
+	TDV_H_GET,
+	TDV_H_PUT,
+	TDV_H_ID_ALLOC,
+	TDV_H_VIOMMU_INIT,
+	TDV_H_VIOMMU_DESTROY,
+	TDV_H_DTE_SET,
+	TDV_H_DTE_CLEAR,
+	TDV_H_FUNCS,
+};
+
+/* Variants of get: what the call did. */
+enum tdv_hist_outcome {
+	TDV_H_NEW,    /* allocated a fresh trans_devid */
+	TDV_H_SHARED, /* took another ref on an existing entry */
+	TDV_H_FAILED, /* returned an error */
+};
+
+/*
+ * Log2 buckets as bcc prints them: slot 0 holds 0 and 1, slot k > 0 holds
+ * 2^k .. 2^(k+1) - 1; the last slot also takes everything above.
+ */
+#define TDV_HIST_SLOTS 32
+
+/*
+ * Variants of id_alloc: the log2 slot of the ids its scan passed before it
+ * found a free one (the allocator walks down from 0xffff, so that is its
+ * cost, and the pool's occupancy above the id); TDV_H_OCC_FULL when it
+ * found all 65536 ids taken (-ENOSPC).
+ */
+#define TDV_H_OCC_FULL 16
+#define TDV_H_OCC_ERROR 17 /* another error: how far it scanned is unknown */
+
+struct tdv_hist_key {
+	__u8 func;    /* enum tdv_hist_func */
+	__u8 variant; /* enum tdv_hist_outcome, occupancy class, or 0 */
+	__u16 seg;
+};
+
+struct tdv_hist_val {
+	__u64 slots[TDV_HIST_SLOTS]; /* calls per log2 slot of latency in units */
+	__u64 count;
+	__u64 sum_ns;
+};
+
 /* kvmfd numbers the discovery probes in each segment's kvmfd_xa. */
 #define TDV_DISCOVER_MAX_FD 4096
 #define TDV_DISCOVER_MAX_SEGS 64

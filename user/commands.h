@@ -7,5 +7,6 @@ int cmd_probes(int argc, char **argv);
 int cmd_trace(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_top(int argc, char **argv);
+int cmd_hist(int argc, char **argv);
 
 #endif /* TDV_COMMANDS_H */

@@ -80,7 +80,8 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 	if (err)
 		return err;
 	/* Probes first, then discovery: nothing falls between the two. */
-	discover_existing(l, model);
+	if (l->session.skel)
+		discover_existing(l, model); /* histograms need no history */
 	tdv_session_describe(&l->session, what, sizeof(what));
 	fprintf(stderr, "tdvtrace: %s; Ctrl-C to stop\n", what);
 	l->start_ns = tdv_now_ns();
@@ -160,7 +161,8 @@ void tdv_live_stop(struct tdv_live *l, uint64_t events)
 {
 	l->drops = total_drops(&l->session);
 	fflush(stdout);
-	fprintf(stderr, "tdvtrace: %" PRIu64 " events, %" PRIu64 " lost", events, l->drops);
+	fprintf(stderr, "tdvtrace: %" PRIu64 " %s, %" PRIu64 " lost", events,
+		l->session.hist ? "calls" : "events", l->drops);
 	print_drops_by_kind(&l->session);
 	print_missed(&l->session);
 	tdv_session_close(&l->session);

@@ -38,7 +38,10 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 /* Run until stopped. Returns 0 or TDV_EXIT_ENV if polling failed. */
 int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx);
 
-/* Print "N events, M lost, K missed" to stderr and detach everything. */
+/*
+ * Print "N events, M lost, K missed" (a histogram session: N calls) to
+ * stderr and detach everything.
+ */
 void tdv_live_stop(struct tdv_live *l, uint64_t events);
 
 #endif /* TDV_LIVE_H */

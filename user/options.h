@@ -34,6 +34,8 @@ struct tdv_options {
 	enum tdv_attach_mode attach;
 	unsigned int ringbuf_kb; /* 0: default */
 	bool stacks;		 /* record the stacks of each get */
+	/* hist: load the aggregating programs (no ring buffer), buckets in these */
+	uint64_t hist_unit_ns;
 };
 
 void tdv_options_init(struct tdv_options *opts);

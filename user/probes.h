@@ -26,6 +26,7 @@ struct tdv_probe {
 	char module[64]; /* "vmlinux" or the module holding symbol */
 	bool has_btf;	 /* a BTF FUNC of that name: fentry can attach */
 	enum tdv_probe_how how;
+	bool unused;   /* the loaded programs do not trace it (hist) */
 	char why[192]; /* reason when missing, or a note */
 };
 

@@ -3,9 +3,11 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
 #include "session.h"
+#include "hist.skel.h"
 #include "tdvtrace.skel.h"
 
 #define TDV_DEFAULT_RINGBUF_KB 4096
@@ -30,12 +32,15 @@ void tdv_libbpf_logging(bool verbose)
 	libbpf_set_print(libbpf_print);
 }
 
-static struct bpf_program *prog_of(struct tdv_session *s, const char *event, const char *flavour)
+/* EVENT_FLAVOUR, or NULL when the loaded programs do not trace that way. */
+static struct bpf_program *prog_of(struct bpf_object *obj, const char *event, const char *flavour)
 {
 	char name[64];
 
+	if (!flavour)
+		return NULL;
 	snprintf(name, sizeof(name), "%s_%s", event, flavour);
-	return bpf_object__find_program_by_name(s->skel->obj, name);
+	return bpf_object__find_program_by_name(obj, name);
 }
 
 static void flavours(const struct tdv_probe *p, const char **entry, const char **exit)
@@ -56,27 +61,73 @@ static void flavours(const struct tdv_probe *p, const char **entry, const char *
 	case TDV_HOW_MISSING:
 		break;
 	}
-	if (!p->has_exit)
-		*exit = NULL;
 }
 
-/* Enable exactly the programs of the flavour chosen for each probe. */
+/*
+ * Enable exactly the programs of the flavour chosen for each probe. A probe
+ * with no program here (hist traces fewer functions) is unused; a return
+ * program exists only where the handler needs one.
+ */
 static void select_programs(struct tdv_session *s)
 {
 	struct bpf_program *prog;
 
-	bpf_object__for_each_program (prog, s->skel->obj)
+	bpf_object__for_each_program (prog, s->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		struct tdv_probe *p = &s->probes.probe[i];
+		struct bpf_program *entry_prog, *exit_prog;
 		const char *entry, *exit;
 
-		flavours(&s->probes.probe[i], &entry, &exit);
-		if (entry)
-			bpf_program__set_autoload(prog_of(s, s->probes.probe[i].event, entry),
-						  true);
-		if (exit)
-			bpf_program__set_autoload(prog_of(s, s->probes.probe[i].event, exit), true);
+		if (p->unused)
+			continue;
+		flavours(p, &entry, &exit);
+		entry_prog = prog_of(s->obj, p->event, entry);
+		exit_prog = prog_of(s->obj, p->event, exit);
+		if (entry_prog)
+			bpf_program__set_autoload(entry_prog, true);
+		if (exit_prog)
+			bpf_program__set_autoload(exit_prog, true);
 	}
+}
+
+/* Probes none of whose flavours the loaded object has. */
+static void mark_unused(struct tdv_session *s)
+{
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		struct tdv_probe *p = &s->probes.probe[i];
+
+		p->unused = !prog_of(s->obj, p->event, "fentry") &&
+			    !prog_of(s->obj, p->event, "kprobe") && !prog_of(s->obj, p->event, "tp");
+	}
+}
+
+static bool traced(struct tdv_session *s, const char *event)
+{
+	return tdv_probe_find(&s->probes, event)->how != TDV_HOW_MISSING;
+}
+
+static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
+{
+	int err;
+
+	s->hist = hist_bpf__open();
+	if (!s->hist)
+		return -errno;
+	s->obj = s->hist->obj;
+	s->hist->rodata->filter_tgid = opts->filter.tgid;
+	s->hist->rodata->filter_seg = opts->filter.seg;
+	s->hist->rodata->unit_ns = opts->hist_unit_ns;
+	s->hist->rodata->have_id_alloc = traced(s, "id_alloc");
+	mark_unused(s);
+	select_programs(s);
+	err = hist_bpf__load(s->hist);
+	if (err) {
+		hist_bpf__destroy(s->hist);
+		s->hist = NULL;
+		s->obj = NULL;
+	}
+	return err;
 }
 
 static int load(struct tdv_session *s, const struct tdv_options *opts)
@@ -85,9 +136,12 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	__u64 wakeup = TDV_WAKEUP_EVENTS * sizeof(struct tdv_event) + 64;
 	int err;
 
+	if (opts->hist_unit_ns)
+		return load_hist(s, opts);
 	s->skel = tdvtrace_bpf__open();
 	if (!s->skel)
 		return -errno;
+	s->obj = s->skel->obj;
 	bpf_map__set_max_entries(s->skel->maps.events, kb * 1024);
 	s->skel->rodata->filter_tgid = opts->filter.tgid;
 	s->skel->rodata->filter_seg = opts->filter.seg;
@@ -99,15 +153,15 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	s->skel->rodata->want_stacks = opts->stacks;
 	if (opts->stacks)
 		bpf_map__set_max_entries(s->skel->maps.stacks, 16384);
-	s->skel->rodata->have_id_alloc =
-		tdv_probe_find(&s->probes, "id_alloc")->how != TDV_HOW_MISSING;
-	s->skel->rodata->have_id_free =
-		tdv_probe_find(&s->probes, "id_free")->how != TDV_HOW_MISSING;
+	s->skel->rodata->have_id_alloc = traced(s, "id_alloc");
+	s->skel->rodata->have_id_free = traced(s, "id_free");
+	mark_unused(s);
 	select_programs(s);
 	err = tdvtrace_bpf__load(s->skel);
 	if (err) {
 		tdvtrace_bpf__destroy(s->skel);
 		s->skel = NULL;
+		s->obj = NULL;
 	}
 	return err;
 }
@@ -115,17 +169,20 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 static bool any_fentry(const struct tdv_probe_set *set)
 {
 	for (int i = 0; i < TDV_PROBE_COUNT; i++)
-		if (set->probe[i].how == TDV_HOW_FENTRY)
+		if (set->probe[i].how == TDV_HOW_FENTRY && !set->probe[i].unused)
 			return true;
 	return false;
 }
 
 static int attach_one(struct tdv_session *s, struct tdv_probe *p, const char *flavour)
 {
-	struct bpf_program *prog = prog_of(s, p->event, flavour);
-	struct bpf_link *link = bpf_program__attach(prog);
+	struct bpf_program *prog = prog_of(s->obj, p->event, flavour);
+	struct bpf_link *link;
 	int err;
 
+	if (!prog)
+		return 0; /* no return probe needed here */
+	link = bpf_program__attach(prog);
 	if (link) {
 		s->links[s->nlinks++] = link;
 		return 0;
@@ -147,7 +204,7 @@ static int attach(struct tdv_session *s)
 		int first = s->nlinks;
 
 		flavours(p, &entry, &exit);
-		if (!entry)
+		if (!entry || p->unused)
 			continue;
 		if (!attach_one(s, p, entry) && (!exit || !attach_one(s, p, exit)))
 			continue;
@@ -211,10 +268,12 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &s->probes.probe[i];
 
-		if (p->how == TDV_HOW_MISSING)
+		if (p->how == TDV_HOW_MISSING && !p->unused)
 			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n", p->event,
 				p->symbol, p->why);
 	}
+	if (s->hist)
+		return 0; /* histograms stay in the kernel until read */
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, ctx, NULL);
 	if (!s->rb) {
 		err = -errno;
@@ -229,7 +288,15 @@ fail:
 
 int tdv_session_poll(struct tdv_session *s, int timeout_ms)
 {
-	int err = ring_buffer__poll(s->rb, timeout_ms);
+	int err;
+
+	if (!s->rb) {
+		struct timespec ts = { timeout_ms / 1000, timeout_ms % 1000 * 1000000L };
+
+		/* A signal cuts it short, as it does the poll. */
+		return nanosleep(&ts, NULL) ? -errno : 0;
+	}
+	err = ring_buffer__poll(s->rb, timeout_ms);
 
 	if (err < 0)
 		return err;
@@ -241,11 +308,13 @@ int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_M
 {
 	int ncpu = libbpf_num_possible_cpus();
 	struct tdv_counters percpu[ncpu > 0 ? ncpu : 1];
-	int fd = bpf_map__fd(s->skel->maps.counters);
+	int fd = s->skel ? bpf_map__fd(s->skel->maps.counters) : -1;
 
 	if (ncpu <= 0)
 		return ncpu;
 	memset(out, 0, sizeof(*out) * TDV_EV_MAX);
+	if (!s->skel)
+		return 0; /* histograms: nothing can be dropped */
 	for (__u32 k = 0; k < TDV_EV_MAX; k++) {
 		if (bpf_map_lookup_elem(fd, &k, percpu))
 			return -errno;
@@ -263,7 +332,7 @@ __u64 tdv_session_missed(struct tdv_session *s, FILE *per_probe)
 	const char *sep = " (";
 	__u64 missed = 0;
 
-	bpf_object__for_each_program (prog, s->skel->obj) {
+	bpf_object__for_each_program (prog, s->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
 		const char *name = bpf_program__name(prog);
@@ -289,7 +358,8 @@ void tdv_session_describe(const struct tdv_session *s, char *buf, size_t len)
 	int n[TDV_HOW_TRACEPOINT + 1] = {};
 
 	for (int i = 0; i < TDV_PROBE_COUNT; i++)
-		n[s->probes.probe[i].how]++;
+		if (!s->probes.probe[i].unused)
+			n[s->probes.probe[i].how]++;
 	snprintf(buf, len,
 		 "attached %d probes (%d fentry, %d kprobe, "
 		 "%d tracepoint, %d missing)",
@@ -305,5 +375,8 @@ void tdv_session_close(struct tdv_session *s)
 		bpf_link__destroy(s->links[i]);
 	s->nlinks = 0;
 	tdvtrace_bpf__destroy(s->skel);
+	hist_bpf__destroy(s->hist);
 	s->skel = NULL;
+	s->hist = NULL;
+	s->obj = NULL;
 }

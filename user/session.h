@@ -16,8 +16,11 @@
 
 #define TDV_MAX_LINKS (2 * TDV_PROBE_COUNT)
 
+/* Either the event programs (ring buffer) or the histogram programs. */
 struct tdv_session {
-	struct tdvtrace_bpf *skel;
+	struct tdvtrace_bpf *skel; /* events */
+	struct hist_bpf *hist;	   /* histograms: opts->hist_unit_ns set */
+	struct bpf_object *obj;	   /* the one loaded */
 	struct tdv_probe_set probes;
 	struct bpf_link *links[TDV_MAX_LINKS];
 	int nlinks;
@@ -25,13 +28,14 @@ struct tdv_session {
 };
 
 /*
- * Detect probes, load and attach. @on_event gets every ring-buffer record.
- * Returns 0, or a TDV_EXIT_* status after printing why.
+ * Detect probes, load and attach. @on_event gets every ring-buffer record
+ * (there is none in a histogram session). Returns 0, or a TDV_EXIT_*
+ * status after printing why.
  */
 int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 		     ring_buffer_sample_fn on_event, void *ctx);
 
-/* Wait up to @timeout_ms for records and drain them all. */
+/* Wait up to @timeout_ms for records and drain them all (or just wait). */
 int tdv_session_poll(struct tdv_session *s, int timeout_ms);
 
 /* Sum the per-CPU counters: hits and drops per event kind. */

@@ -21,6 +21,7 @@ static const struct {
 	{ "trace", cmd_trace, "one line (or JSON object) per event, live" },
 	{ "top", cmd_top, "live table per VM: seg, kvmfd, trans_devid, refs, vIOMMUs, owner, age" },
 	{ "leaks", cmd_leaks, "report leaks and anomalies as they become certain; exit 1 if any" },
+	{ "hist", cmd_hist, "log2 latency histograms per function, [INTERVAL [COUNT]]" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -6,6 +6,7 @@
  *   tdvctl [--truth FILE] churn --vms N --viommus M --seed S --procs P
  *                               [--segs 1|2] [--one-per-seg] [--serialize]
  *                               [--fault-rate PCT]
+ *   tdvctl bench [--mode fresh|hold] [--pairs N] [--seg S] [--rounds R]
  *
  * Script commands, one per line ('#' starts a comment):
  *   vm NAME                 create a VM; prints "vm NAME kvmfd=N"
@@ -15,6 +16,8 @@
  *                           refs= ret=" (refs: kvmfd_xa after the call)
  *   destroy V               destroy vIOMMU V; prints "destroy V ... refs="
  *   reserve SEG ID          amd_iommu_trans_devid_reserve; prints ret=
+ *   fill SEG N              reserve ids 0xffff down to 0x10000 - N: the
+ *                           allocator's scan then passes N taken ids
  *   fini SEG                amd_iommu_pci_seg_trans_devid_fini
  *   fault NAME [COUNT]      the next COUNT (1) matching operations fail:
  *                           skip_put double_put fail_init_one
@@ -23,7 +26,9 @@
  *   state SEG               print kvmfd_xa's entries and the pool counts
  *   truth                   print the driver's own counts per segment as
  *                           one JSON line: gets, puts, alias,
- *                           clear_while_shared (see tdvsim_uapi.h)
+ *                           clear_while_shared, gets_new, gets_failed,
+ *                           id_allocs, viommu_inits, viommu_destroys,
+ *                           dte_sets, dte_clears (see tdvsim_uapi.h)
  *   sleep MS | touch PATH | wait PATH (up to 30 s) | exit
  *   (exit: leave at once; the process's exit closes its fds)
  * A name may be reused once its VM is closed or its vIOMMU destroyed.
@@ -37,6 +42,10 @@
  * operations. --serialize: one operation at a time across the processes.
  * --fault-rate PCT: before that percent of vIOMMU creates and destroys, arm
  * a fault that fits (see tdvsim_uapi.h); the truth records what fired.
+ *
+ * Bench: a VM, then R rounds of N get/put pairs in the module's kernel loop
+ * (TDVSIM_BENCH), one JSON line per round:
+ *   {"mode":"hold","pairs":N,"ns":T,"ns_per_pair":T/N}
  *
  * Truth (--truth FILE): NDJSON, one object per action with its outcome as
  * the module reported it, appended with one O_APPEND write() each so
@@ -358,7 +367,14 @@ static void do_truth(void)
 	print_counts("gets", t.gets, ",");
 	print_counts("puts", t.puts, ",");
 	print_counts("alias", t.alias, ",");
-	print_counts("clear_while_shared", t.clear_while_shared, "}\n");
+	print_counts("clear_while_shared", t.clear_while_shared, ",");
+	print_counts("gets_new", t.gets_new, ",");
+	print_counts("gets_failed", t.gets_failed, ",");
+	print_counts("id_allocs", t.id_allocs, ",");
+	print_counts("viommu_inits", t.viommu_inits, ",");
+	print_counts("viommu_destroys", t.viommu_destroys, ",");
+	print_counts("dte_sets", t.dte_sets, ",");
+	print_counts("dte_clears", t.dte_clears, "}\n");
 }
 
 static unsigned long number(const char *s, const char *what)
@@ -373,6 +389,25 @@ static unsigned long number(const char *s, const char *what)
 	if (errno || *end)
 		die("bad %s '%s'", what, s);
 	return v;
+}
+
+/* Occupy the top of a segment's pool, where the allocator starts. */
+static void do_fill(unsigned long seg, unsigned long count)
+{
+	struct tdvsim_reserve req = { .seg = seg };
+
+	if (seg >= TDVSIM_NR_SEGS || !count || count > 0xffff)
+		die("fill: segment must be 0..%d and count 1..65535", TDVSIM_NR_SEGS - 1);
+	open_dev();
+	for (unsigned long i = 0; i < count; i++) {
+		req.id = 0xffff - i;
+		if (ioctl(dev, TDVSIM_RESERVE, &req))
+			die("fill: %s", strerror(errno));
+		if (req.ret)
+			die("fill: reserving id 0x%04x gave %d", req.id, req.ret);
+	}
+	printf("fill seg=%lu count=%lu lowest=0x%04lx\n", seg, count, 0x10000 - count);
+	truth("\"op\":\"fill\",\"seg\":%lu,\"count\":%lu", seg, count);
 }
 
 static void wait_file(const char *path)
@@ -420,6 +455,8 @@ static void run_line(char *line)
 		printf("reserve seg=%u id=0x%04x ret=%d\n", req.seg, req.id, req.ret);
 		truth("\"op\":\"reserve\",\"seg\":%u,\"id\":%u,\"ret\":%d", req.seg, req.id,
 		      req.ret);
+	} else if (!strcmp(argv[0], "fill") && argc == 3) {
+		do_fill(number(argv[1], "segment"), number(argv[2], "count"));
 	} else if (!strcmp(argv[0], "fini") && argc == 2) {
 		__u32 seg = number(argv[1], "segment");
 
@@ -454,6 +491,47 @@ static void run_line(char *line)
 		    argv[0]);
 	}
 	fflush(stdout);
+}
+
+static int run_bench(int argc, char **argv)
+{
+	struct tdvsim_bench req = { .mode = TDVSIM_BENCH_HOLD, .pairs = 100000 };
+	unsigned long rounds = 1;
+	int vm;
+
+	for (int i = 0; i < argc; i++) {
+		const char *v = i + 1 < argc ? argv[i + 1] : NULL;
+
+		if (!strcmp(argv[i], "--mode") && v && (!strcmp(v, "fresh") || !strcmp(v, "hold")))
+			req.mode = strcmp(v, "fresh") ? TDVSIM_BENCH_HOLD : TDVSIM_BENCH_FRESH;
+		else if (!strcmp(argv[i], "--pairs"))
+			req.pairs = number(v, "--pairs");
+		else if (!strcmp(argv[i], "--seg"))
+			req.seg = number(v, "--seg");
+		else if (!strcmp(argv[i], "--rounds"))
+			rounds = number(v, "--rounds");
+		else
+			die("bench: bad option '%s' (--mode fresh|hold, --pairs N, --seg S, "
+			    "--rounds R)",
+			    argv[i]);
+		i++;
+	}
+	open_dev();
+	vm = ioctl(dev, TDVSIM_CREATE_VM);
+	if (vm < 0)
+		die("bench: creating a VM: %s", strerror(errno));
+	req.kvmfd = vm;
+	for (unsigned long r = 0; r < rounds; r++) {
+		if (ioctl(dev, TDVSIM_BENCH, &req))
+			die("bench: %s", strerror(errno));
+		printf("{\"mode\":\"%s\",\"pairs\":%llu,\"ns\":%llu,\"ns_per_pair\":%.1f}\n",
+		       req.mode == TDVSIM_BENCH_FRESH ? "fresh" : "hold",
+		       (unsigned long long)req.pairs, (unsigned long long)req.ns,
+		       (double)req.ns / req.pairs);
+		fflush(stdout);
+	}
+	close(vm);
+	return 0;
 }
 
 static int run_script(const char *path)
@@ -662,6 +740,7 @@ static void usage(FILE *f)
 	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
 	      "                                   [--segs 1|2] [--one-per-seg] [--serialize]\n"
 	      "                                   [--fault-rate PCT]\n"
+	      "       tdvctl bench [--mode fresh|hold] [--pairs N] [--seg S] [--rounds R]\n"
 	      "See the comment at the top of tests/kmod/tdvctl.c for the script language.\n",
 	      f);
 }
@@ -684,6 +763,8 @@ int main(int argc, char **argv)
 		return run_script(argv[i + 1]);
 	if (argc >= i + 1 && !strcmp(argv[i], "churn"))
 		return run_churn(argc - i - 1, argv + i + 1);
+	if (argc >= i + 1 && !strcmp(argv[i], "bench"))
+		return run_bench(argc - i - 1, argv + i + 1);
 	usage(stderr);
 	return 2;
 }

@@ -167,6 +167,9 @@ static struct rw_semaphore sim_seg_rwsem[TDVSIM_NR_SEGS];
  */
 static struct xarray sim_owner_xa[TDVSIM_NR_SEGS];
 static struct tdvsim_truth sim_truth;
+/* Truth counted outside any mutex of the patch. */
+static atomic64_t sim_viommu_inits[TDVSIM_NR_SEGS], sim_viommu_destroys[TDVSIM_NR_SEGS];
+static atomic64_t sim_dte_sets[TDVSIM_NR_SEGS], sim_dte_clears[TDVSIM_NR_SEGS];
 /* (seg, kvmfd) -> entries made so far; faults fired in the current ioctl. */
 static struct xarray sim_gen_xa[TDVSIM_NR_SEGS];
 static u32 sim_fired;
@@ -312,6 +315,7 @@ static __traced int trans_devid_alloc(struct amd_iommu_pci_seg *pci_seg)
 	int id;
 
 	mutex_lock(&pci_seg->trans_devid_mutex);
+	sim_truth.id_allocs[pci_seg->id]++; /* sim: callers hold kvmfd_xa_mutex */
 	/* sim: FAIL_ALLOC_ENOSPC: the whole scan runs and finds every id taken */
 	sim_full = fault_hit(TDVSIM_FAULT_FAIL_ALLOC_ENOSPC);
 	for (id = U16_MAX; id >= 0; id--) {
@@ -420,11 +424,14 @@ __traced int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 		 xa_mk_value(xa_to_value(xa_load(&sim_gen_xa[pci_seg->id], kvmfd)) + 1),
 		 GFP_KERNEL);
 
+	sim_truth.gets_new[pci_seg->id]++;
 	*trans_devid = id;
 	pr_debug("%s: Allocated trans_devid %#x for kvmfd %#x (seg %#x)\n", __func__, id, kvmfd,
 		 pci_seg->id);
 
 out_unlock:
+	if (ret)
+		sim_truth.gets_failed[pci_seg->id]++;
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
 	return ret;
 }
@@ -480,6 +487,7 @@ __traced void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
 {
 	struct dev_table_entry *dte = &iommu->pci_seg->dev_table[devid];
 
+	atomic64_inc(&sim_dte_sets[iommu->pci_seg->id]);
 	WRITE_ONCE(dte->data[0], (pdom->pt_root & PAGE_MASK) | DTE_FLAG_TV | DTE_FLAG_V);
 	WRITE_ONCE(dte->data[1], DTE_TRANSLATE_MARK | gid);
 }
@@ -489,6 +497,7 @@ __traced void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u1
 {
 	struct dev_table_entry *dte = &iommu->pci_seg->dev_table[devid];
 
+	atomic64_inc(&sim_dte_clears[iommu->pci_seg->id]);
 	WRITE_ONCE(dte->data[0], 0);
 	WRITE_ONCE(dte->data[1], 0);
 }
@@ -588,6 +597,7 @@ __traced int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 
+	atomic64_inc(&sim_viommu_inits[iommu->pci_seg->id]);
 	ret = amd_iommu_gid_alloc(iommu);
 	if (ret < 0)
 		return ret;
@@ -653,6 +663,7 @@ __traced void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 	struct protection_domain *pdom = aviommu->parent;
 
+	atomic64_inc(&sim_viommu_destroys[iommu->pci_seg->id]);
 	spin_lock_irqsave(&pdom->lock, flags);
 	list_del(&aviommu->pdom_list);
 	spin_unlock_irqrestore(&pdom->lock, flags);
@@ -860,6 +871,51 @@ static int sim_state(struct tdvsim_state *st)
 	return 0;
 }
 
+/*
+ * The overhead benchmark: get/put pairs straight into the patch's
+ * functions, so the loop costs the allocator and whatever probes sit on it.
+ */
+static int sim_bench(struct tdvsim_bench *req)
+{
+	struct amd_iommu_pci_seg *pci_seg;
+	u16 id;
+	u64 i, start;
+	u32 key;
+	int ret = 0;
+
+	if (req->seg >= TDVSIM_NR_SEGS || req->mode > TDVSIM_BENCH_HOLD || !req->pairs)
+		return -EINVAL;
+	if (!sim_vm_of_fd(req->kvmfd))
+		return -EBADF;
+	pci_seg = &sim_segs[req->seg];
+	key = sim_xa_key(req->kvmfd);
+	down_read(&sim_seg_rwsem[req->seg]);
+	if (kvmfd_refs(pci_seg, key)) {
+		ret = -EBUSY; /* fresh pairs need the entry absent, hold its count known */
+		goto out;
+	}
+	if (req->mode == TDVSIM_BENCH_HOLD) {
+		ret = amd_iommu_get_trans_devid_by_kvmfd(pci_seg, key, &id);
+		if (ret)
+			goto out;
+	}
+	start = ktime_get_ns();
+	for (i = 0; i < req->pairs; i++) {
+		ret = amd_iommu_get_trans_devid_by_kvmfd(pci_seg, key, &id);
+		if (ret)
+			break;
+		amd_iommu_free_trans_devid_by_kvmfd(pci_seg, key);
+		if (!(i & 1023))
+			cond_resched(); /* TCG is slow: keep the soft-lockup watchdog quiet */
+	}
+	req->ns = ktime_get_ns() - start;
+	if (req->mode == TDVSIM_BENCH_HOLD)
+		amd_iommu_free_trans_devid_by_kvmfd(pci_seg, key);
+out:
+	up_read(&sim_seg_rwsem[req->seg]);
+	return ret;
+}
+
 static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 {
 	struct sim_ctx *ctx = filp->private_data;
@@ -942,10 +998,28 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			t.puts[s] = sim_truth.puts[s];
 			t.alias[s] = sim_truth.alias[s];
 			t.clear_while_shared[s] = sim_truth.clear_while_shared[s];
+			t.gets_new[s] = sim_truth.gets_new[s];
+			t.gets_failed[s] = sim_truth.gets_failed[s];
+			t.id_allocs[s] = sim_truth.id_allocs[s];
+			t.viommu_inits[s] = atomic64_read(&sim_viommu_inits[s]);
+			t.viommu_destroys[s] = atomic64_read(&sim_viommu_destroys[s]);
+			t.dte_sets[s] = atomic64_read(&sim_dte_sets[s]);
+			t.dte_clears[s] = atomic64_read(&sim_dte_clears[s]);
 			mutex_unlock(&sim_segs[s].kvmfd_xa_mutex);
 			up_read(&sim_seg_rwsem[s]);
 		}
 		return copy_to_user(uarg, &t, sizeof(t)) ? -EFAULT : 0;
+	}
+	case TDVSIM_BENCH: {
+		struct tdvsim_bench req;
+		int ret;
+
+		if (copy_from_user(&req, uarg, sizeof(req)))
+			return -EFAULT;
+		ret = sim_bench(&req);
+		if (ret)
+			return ret;
+		return copy_to_user(uarg, &req, sizeof(req)) ? -EFAULT : 0;
 	}
 	case TDVSIM_STATE: {
 		struct tdvsim_state *st = kzalloc(sizeof(*st), GFP_KERNEL);

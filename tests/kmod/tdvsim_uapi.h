@@ -95,6 +95,32 @@ struct tdvsim_truth {
 	__u64 puts[TDVSIM_NR_SEGS];
 	__u64 alias[TDVSIM_NR_SEGS];
 	__u64 clear_while_shared[TDVSIM_NR_SEGS];
+	__u64 gets_new[TDVSIM_NR_SEGS];	   /* gets that made a fresh entry */
+	__u64 gets_failed[TDVSIM_NR_SEGS]; /* gets that returned an error */
+	__u64 id_allocs[TDVSIM_NR_SEGS];   /* trans_devid_alloc calls */
+	__u64 viommu_inits[TDVSIM_NR_SEGS];
+	__u64 viommu_destroys[TDVSIM_NR_SEGS];
+	__u64 dte_sets[TDVSIM_NR_SEGS];
+	__u64 dte_clears[TDVSIM_NR_SEGS];
+};
+
+/*
+ * BENCH: @pairs get/put pairs on (@seg, @kvmfd) in a kernel loop, timed.
+ * FRESH: no entry exists, so each pair allocates an id and frees it (refs
+ * 0->1->0); HOLD: one ref is held around the loop (refs 1->2->1).
+ */
+enum tdvsim_bench_mode {
+	TDVSIM_BENCH_FRESH,
+	TDVSIM_BENCH_HOLD,
+};
+
+struct tdvsim_bench {
+	__u32 seg;   /* in */
+	__u32 kvmfd; /* in: a VM fd of the caller */
+	__u32 mode;  /* in: enum tdvsim_bench_mode */
+	__u32 pad;
+	__u64 pairs; /* in */
+	__u64 ns;    /* out: the loop's duration */
 };
 
 #define TDVSIM_IOC 'T'
@@ -106,5 +132,6 @@ struct tdvsim_truth {
 #define TDVSIM_SET_FAULT _IOW(TDVSIM_IOC, 0x06, struct tdvsim_fault_req)
 #define TDVSIM_STATE _IOWR(TDVSIM_IOC, 0x07, struct tdvsim_state)
 #define TDVSIM_TRUTH _IOR(TDVSIM_IOC, 0x08, struct tdvsim_truth)
+#define TDVSIM_BENCH _IOWR(TDVSIM_IOC, 0x09, struct tdvsim_bench)
 
 #endif /* TDVSIM_UAPI_H */

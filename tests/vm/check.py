@@ -635,6 +635,99 @@ def check_leaks_fault_churn(d):
     equal(rc(d, "faults.rc"), 1, "exit status 1")
 
 
+HIST_TRUTH = {  # (func, outcome) -> the simulator's count of those calls
+    ("put", None): "puts",
+    ("id_alloc", None): "id_allocs",
+    ("viommu_init", None): "viommu_inits",
+    ("viommu_destroy", None): "viommu_destroys",
+    ("dte_set", None): "dte_sets",
+    ("dte_clear", None): "dte_clears",
+    ("get", "new"): "gets_new",
+    ("get", "failed"): "gets_failed",
+}
+
+
+def hist_objects(d, name):
+    objs = events(d, name)
+    for h in objs:
+        equal(sum(b["count"] for b in h["buckets"]), h["count"],
+              "%s: %s buckets add up to its count" % (name, h["func"]))
+        for b in h["buckets"]:
+            expect(b["low"] <= b["high"], "%s: bucket bounds" % name, b)
+    return objs
+
+
+def hist_counts(objs):
+    """(func, outcome, seg) -> calls, summed over intervals and occupancy."""
+    got = {}
+    for h in objs:
+        k = (h["func"], h.get("outcome"), h["seg"])
+        got[k] = got.get(k, 0) + h["count"]
+    return got
+
+
+def check_hist_churn(d):
+    for mode in ("fentry", "kprobe"):
+        truth = json.loads(read(d, mode + ".truth.json"))
+        got = hist_counts(hist_objects(d, mode + ".json"))
+        want = {}
+        for seg in (0, 1):
+            for (func, outcome), field in HIST_TRUTH.items():
+                want[(func, outcome, seg)] = truth[field][seg]
+            want[("get", "shared", seg)] = (truth["gets"][seg] - truth["gets_new"][seg] -
+                                           truth["gets_failed"][seg])
+        want = {k: v for k, v in want.items() if v}
+        equal(got, want, mode + ": calls per function, outcome and segment = the driver's")
+        expect(all(truth["gets_failed"]) and all(truth["gets_new"]),
+               mode + ": the churn made new, shared and failed gets", truth)
+        err = read(d, mode + ".err")
+        expect(re.search(r"attached 7 probes \(%s" % ("7 fentry" if mode == "fentry"
+                                                       else "0 fentry, 7 kprobe"), err),
+               mode + ": seven probes, all " + mode, err)
+        expect("tdvtrace: %d calls, 0 lost, 0 missed" % sum(got.values()) in err,
+               mode + ": the exit summary counts every call", err)
+        equal(rc(d, mode + ".rc"), 0, mode + ": exit status")
+
+
+def check_hist_occupancy(d):
+    objs = hist_objects(d, "occ.json")
+    allocs = sorted((h["seg"], json.dumps(h["occupancy"], sort_keys=True), h["count"])
+                    for h in objs if h["func"] == "id_alloc")
+    occ = lambda lo, hi: json.dumps({"low": lo, "high": hi}, sort_keys=True)
+    equal(allocs, sorted([(0, occ(0, 1), 1), (0, occ(16, 31), 1), (0, occ(256, 511), 1),
+                          (0, occ(4096, 8191), 1), (0, json.dumps({"full": True}), 1)]),
+          "id_alloc: one call in each occupancy class, in segment 0")
+    for h in objs:
+        equal(h["unit"], "nsecs", "-n: nanoseconds")
+        expect("interval" not in h, "no interval: one summary", h)
+    text = read(d, "text.out")
+    for title in ("get, new id", "get, failed", "put", "viommu_init", "viommu_destroy",
+                  "dte_set", "dte_clear", "id_alloc, pool occupancy 4096 -> 8191",
+                  "id_alloc, pool full"):
+        expect(re.search(r"^%s\n\s+msecs\s+: count\s+distribution$" % re.escape(title),
+                         text, re.M), "text: a histogram titled %r in msecs" % title, text)
+    expect(re.search(r"^\s+0 -> 1\s+: \d+\s+\|\*+\s*\|$", text, re.M),
+           "text: bcc-style buckets with bars", text)
+    expect(re.search(r"^count 5, avg [\d.]+, p50 ~[\d.]+, p99 ~[\d.]+ msecs$", text, re.M),
+           "text: summary line for the 5 viommu_inits", text)
+
+
+def check_hist_interval(d):
+    equal(rc(d, "interval.rc"), 0, "hist 1 3 exits by itself, status 0")
+    secs = int(read(d, "interval.secs"))
+    expect(3 <= secs <= 10, "hist 1 3 ran about 3 s after attaching", secs)
+    objs = hist_objects(d, "interval.out")
+    equal(sorted({h["interval"] for h in objs}), [1, 2, 3], "three intervals, numbered")
+    for h in objs:
+        expect(re.match(r"^\d\d:\d\d:\d\d$", h["time"]), "-T: a time per interval", h)
+    for case, what in (("bad_interval", "invalid interval '0'"),
+                       ("bad_count", "invalid count 'x'"),
+                       ("bad_kvmfd", "--kvmfd does not apply to hist")):
+        equal(rc(d, case + ".rc"), 2, case + ": usage error")
+        expect(what in read(d, case + ".err"), case + ": says what is wrong",
+               read(d, case + ".err"))
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0

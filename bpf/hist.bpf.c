@@ -1,0 +1,253 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * tdvtrace hist: latency histograms aggregated in the kernel.
+ *
+ * No event leaves the kernel: each return adds one to a per-CPU log2 bucket
+ * keyed by function, segment and variant (get's outcome, id_alloc's pool
+ * occupancy), and userspace sums the CPUs when it prints. Like
+ * tdvtrace.bpf.c, every probe has a fentry/fexit and a kprobe/kretprobe
+ * flavour calling one handler; the loader keeps the pair that fits.
+ */
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "tdvtrace.h"
+#include "amd_iommu.bpf.h"
+
+char LICENSE[] SEC("license") = "GPL";
+
+/* Set by the loader before load. */
+const volatile __u32 filter_tgid;     /* 0: every process */
+const volatile __s32 filter_seg = -1; /* -1: every segment */
+const volatile __u64 unit_ns = 1000;  /* bucket unit: 1, 1000 or 1000000 */
+const volatile bool have_id_alloc;    /* trans_devid_alloc is traced */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_HASH);
+	__uint(max_entries, 4096);
+	__type(key, struct tdv_hist_key);
+	__type(value, struct tdv_hist_val);
+} hists SEC(".maps");
+
+/* A call in flight: when it began and what its return needs to know. */
+struct start {
+	__u64 ts;
+	__u16 seg;
+	bool allocated; /* get: trans_devid_alloc succeeded inside it */
+	void *pci_seg;	/* get: for the refs fallback */
+	__u32 kvmfd;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u64);
+	__type(value, struct start);
+} starts SEC(".maps");
+
+static const struct tdv_hist_val zero;
+
+/* One per thread and function: calls nest (get -> trans_devid_alloc). */
+static __always_inline __u64 start_key(__u32 func)
+{
+	return bpf_get_current_pid_tgid() << 8 | func;
+}
+
+static __always_inline bool wanted(__u16 seg)
+{
+	if (filter_tgid && bpf_get_current_pid_tgid() >> 32 != filter_tgid)
+		return false;
+	return filter_seg < 0 || seg == filter_seg;
+}
+
+static __always_inline void begin(__u32 func, __u16 seg, void *pci_seg, __u32 kvmfd)
+{
+	__u64 key = start_key(func);
+	struct start s = { .seg = seg, .pci_seg = pci_seg, .kvmfd = kvmfd };
+
+	if (!wanted(seg))
+		return;
+	s.ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&starts, &key, &s, BPF_ANY);
+}
+
+/* floor(log2(v)), 0 for 0, at most the last slot: bcc's log2 buckets */
+static __always_inline __u32 log2_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	while (v > 1 && slot < TDV_HIST_SLOTS - 1) {
+		v >>= 1;
+		slot++;
+	}
+	return slot;
+}
+
+static __always_inline void add(__u32 func, __u32 variant, __u16 seg, __u64 lat_ns)
+{
+	struct tdv_hist_key key = { .func = func, .variant = variant, .seg = seg };
+	struct tdv_hist_val *h = bpf_map_lookup_elem(&hists, &key);
+
+	if (!h) {
+		bpf_map_update_elem(&hists, &key, &zero, BPF_NOEXIST);
+		h = bpf_map_lookup_elem(&hists, &key);
+		if (!h)
+			return;
+	}
+	/* Per-CPU values: this CPU's copy, no atomics needed. */
+	h->slots[log2_slot(lat_ns / unit_ns)]++;
+	h->count++;
+	h->sum_ns += lat_ns;
+}
+
+/* The call that began on this thread, removed; NULL if it was filtered. */
+static __always_inline bool finish(__u32 func, struct start *out)
+{
+	__u64 key = start_key(func);
+	struct start *s = bpf_map_lookup_elem(&starts, &key);
+
+	if (!s)
+		return false;
+	*out = *s;
+	bpf_map_delete_elem(&starts, &key);
+	return true;
+}
+
+static __always_inline int enter(__u32 func, __u16 seg)
+{
+	begin(func, seg, NULL, 0);
+	return 0;
+}
+
+static __always_inline int leave(__u32 func, __u32 variant)
+{
+	struct start s;
+
+	if (finish(func, &s))
+		add(func, variant, s.seg, bpf_ktime_get_ns() - s.ts);
+	return 0;
+}
+
+/* ---- get and id_alloc -------------------------------------------------- */
+
+static __always_inline int on_get_entry(struct amd_iommu_pci_seg___tdv *seg, __u32 kvmfd)
+{
+	begin(TDV_H_GET, seg_id(seg), seg, kvmfd);
+	return 0;
+}
+
+static __always_inline int on_get_exit(int ret)
+{
+	__u64 now = bpf_ktime_get_ns();
+	__u32 outcome = TDV_H_SHARED;
+	struct start s;
+
+	if (!finish(TDV_H_GET, &s))
+		return 0;
+	if (ret)
+		outcome = TDV_H_FAILED;
+	else if (have_id_alloc ? s.allocated : entry_refs(kvmfd_entry(s.pci_seg, s.kvmfd)) == 1)
+		outcome = TDV_H_NEW; /* where alloc is inlined: a lone ref is new */
+	add(TDV_H_GET, outcome, s.seg, now - s.ts);
+	return 0;
+}
+
+#define ENOSPC 28
+
+/* ids 0xffff down to ret + 1 were taken: the scan passed them all */
+static __always_inline __u32 occupancy_class(int ret)
+{
+	if (ret == -ENOSPC)
+		return TDV_H_OCC_FULL;
+	if (ret < 0)
+		return TDV_H_OCC_ERROR; /* failed storing the id: scan length unknown */
+	return log2_slot(0xffff - ret);
+}
+
+static __always_inline int on_id_alloc_exit(int ret)
+{
+	__u64 now = bpf_ktime_get_ns(), get_key = start_key(TDV_H_GET);
+	struct start s, *get;
+
+	if (!finish(TDV_H_ID_ALLOC, &s))
+		return 0;
+	add(TDV_H_ID_ALLOC, occupancy_class(ret), s.seg, now - s.ts);
+	get = bpf_map_lookup_elem(&starts, &get_key);
+	if (get && ret >= 0)
+		get->allocated = true;
+	return 0;
+}
+
+/* ---- program pairs -------------------------------------------------------- */
+
+#define HIST_ENTRY(name, sym, call, args...)                                                       \
+	SEC("fentry/" #sym)                                                                        \
+	int BPF_PROG(name##_fentry, args)                                                          \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("kprobe/" #sym)                                                                        \
+	int BPF_KPROBE(name##_kprobe, args)                                                        \
+	{                                                                                          \
+		return call;                                                                       \
+	}
+
+#define HIST_EXIT(name, sym, call, ret, args...)                                                   \
+	SEC("fexit/" #sym)                                                                         \
+	int BPF_PROG(name##_fexit, args, ret)                                                      \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("kretprobe/" #sym)                                                                     \
+	int BPF_KRETPROBE(name##_kretprobe, ret)                                                   \
+	{                                                                                          \
+		return call;                                                                       \
+	}
+
+#define HIST_EXIT_VOID(name, sym, call, args...)                                                   \
+	SEC("fexit/" #sym)                                                                         \
+	int BPF_PROG(name##_fexit, args)                                                           \
+	{                                                                                          \
+		return call;                                                                       \
+	}                                                                                          \
+	SEC("kretprobe/" #sym)                                                                     \
+	int BPF_KRETPROBE(name##_kretprobe)                                                        \
+	{                                                                                          \
+		return call;                                                                       \
+	}
+
+#define VIOMMU_SEG(viommu) seg_id(BPF_CORE_READ(iommu_of_viommu(viommu), pci_seg))
+#define IOMMU_SEG(iommu) seg_id(BPF_CORE_READ((struct amd_iommu___tdv *)(iommu), pci_seg))
+
+HIST_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd), void *seg, u32 kvmfd,
+	   u16 *out)
+HIST_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret, void *seg, u32 kvmfd,
+	  u16 *out)
+
+HIST_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, enter(TDV_H_PUT, seg_id(seg)), void *seg,
+	   u32 kvmfd)
+HIST_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, leave(TDV_H_PUT, 0), void *seg, u32 kvmfd)
+
+HIST_ENTRY(id_alloc, trans_devid_alloc, enter(TDV_H_ID_ALLOC, seg_id(seg)), void *seg)
+HIST_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
+
+HIST_ENTRY(viommu_init, amd_iommufd_viommu_init, enter(TDV_H_VIOMMU_INIT, VIOMMU_SEG(viommu)),
+	   void *viommu, void *parent, void *data)
+HIST_EXIT(viommu_init, amd_iommufd_viommu_init, leave(TDV_H_VIOMMU_INIT, 0), int ret, void *viommu,
+	  void *parent, void *data)
+
+HIST_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy,
+	   enter(TDV_H_VIOMMU_DESTROY, VIOMMU_SEG(viommu)), void *viommu)
+HIST_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy, leave(TDV_H_VIOMMU_DESTROY, 0),
+	       void *viommu)
+
+HIST_ENTRY(dte_set, amd_iommu_set_translate_dte, enter(TDV_H_DTE_SET, IOMMU_SEG(iommu)),
+	   void *iommu, u16 gid, void *pdom, u16 devid)
+HIST_EXIT_VOID(dte_set, amd_iommu_set_translate_dte, leave(TDV_H_DTE_SET, 0), void *iommu, u16 gid,
+	       void *pdom, u16 devid)
+
+HIST_ENTRY(dte_clear, amd_iommu_clear_translate_dte, enter(TDV_H_DTE_CLEAR, IOMMU_SEG(iommu)),
+	   void *iommu, u16 gid, u16 devid)
+HIST_EXIT_VOID(dte_clear, amd_iommu_clear_translate_dte, leave(TDV_H_DTE_CLEAR, 0), void *iommu,
+	       u16 gid, u16 devid)

@@ -1,0 +1,216 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include "commands.h"
+#include "hist.h"
+#include "hist_format.h"
+#include "live.h"
+#include "hist.skel.h"
+
+static const char hist_doc[] =
+	"Latency histograms of the trans_devid allocator, aggregated in the kernel: "
+	"per function, get split by outcome (new id, shared, failed), id_alloc split "
+	"by pool occupancy (taken ids its scan passed).\v"
+	"With no INTERVAL, one summary when stopped (Ctrl-C or -d). With INTERVAL "
+	"seconds, the calls of each interval, COUNT times (default: until stopped). "
+	"Functions: get put id_alloc viommu_init viommu_destroy dte_set dte_clear.";
+
+enum { OPT_PER_SEG = 0x300 };
+
+static const struct argp_option hist_options[] = {
+	{ "milliseconds", 'm', NULL, 0, "Buckets in milliseconds", 0 },
+	{ "microseconds", 'u', NULL, 0, "Buckets in microseconds (the default)", 0 },
+	{ "nanoseconds", 'n', NULL, 0, "Buckets in nanoseconds", 0 },
+	{ "per-seg", OPT_PER_SEG, NULL, 0, "One histogram per PCI segment", 0 },
+	{ "timestamp", 'T', NULL, 0, "Print the time of each interval", 0 },
+	{},
+};
+
+struct hist_ctx {
+	struct tdv_options opts;
+	bool per_seg, stamps;
+	unsigned int interval_s; /* 0: one summary at the end */
+	unsigned int count;	 /* intervals to print, 0: until stopped */
+	unsigned int printed;
+	int nargs;
+	uint64_t next_ns;
+	struct tdv_live live;
+	struct tdv_hist_set prev, now, delta;
+	int err;
+};
+
+static error_t parse_hist(int key, char *arg, struct argp_state *state)
+{
+	struct hist_ctx *ctx = state->input;
+	uint64_t v;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &ctx->opts;
+		break;
+	case 'm':
+		ctx->opts.hist_unit_ns = 1000000;
+		break;
+	case 'u':
+		ctx->opts.hist_unit_ns = 1000;
+		break;
+	case 'n':
+		ctx->opts.hist_unit_ns = 1;
+		break;
+	case OPT_PER_SEG:
+		ctx->per_seg = true;
+		break;
+	case 'T':
+		ctx->stamps = true;
+		break;
+	case ARGP_KEY_ARG:
+		if (ctx->nargs == 0) {
+			if (tdv_parse_uint(arg, 86400, &v) || !v)
+				argp_error(state, "invalid interval '%s': expected seconds 1-86400",
+					   arg);
+			ctx->interval_s = v;
+		} else if (ctx->nargs == 1) {
+			if (tdv_parse_uint(arg, UINT32_MAX, &v) || !v)
+				argp_error(state, "invalid count '%s': expected a number > 0", arg);
+			ctx->count = v;
+		} else {
+			argp_error(state, "too many arguments: expected [INTERVAL [COUNT]]");
+		}
+		ctx->nargs++;
+		break;
+	case ARGP_KEY_END:
+		if (ctx->opts.filter.kvmfd >= 0)
+			argp_error(state,
+				   "--kvmfd does not apply to hist: filter with -p or --seg");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child hist_children[] = {
+	{ &tdv_common_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp hist_argp = {
+	.options = hist_options,
+	.parser = parse_hist,
+	.args_doc = "[INTERVAL [COUNT]]",
+	.doc = hist_doc,
+	.children = hist_children,
+};
+
+/* The kernel's histograms, summed over CPUs (and segments unless --per-seg). */
+static int read_hists(struct hist_ctx *ctx, struct tdv_hist_set *out)
+{
+	int fd = bpf_map__fd(ctx->live.session.hist->maps.hists);
+	int ncpu = libbpf_num_possible_cpus();
+	struct tdv_hist_key cur, next, key, *prev = NULL;
+	struct tdv_hist_val *percpu;
+	int err = 0;
+
+	if (ncpu <= 0)
+		return ncpu ? ncpu : -EINVAL;
+	percpu = calloc(ncpu, sizeof(*percpu));
+	if (!percpu)
+		return -ENOMEM;
+	tdv_hist_set_clear(out);
+	/* Keys are never deleted, so the walk sees each one once. */
+	while (!err && !bpf_map_get_next_key(fd, prev, &next)) {
+		cur = next;
+		prev = &cur;
+		if (bpf_map_lookup_elem(fd, &cur, percpu))
+			continue;
+		key = cur;
+		if (!ctx->per_seg)
+			key.seg = TDV_HIST_ALL_SEGS;
+		for (int c = 0; c < ncpu && !err; c++)
+			err = tdv_hist_set_add(out, &key, &percpu[c]);
+	}
+	free(percpu);
+	return err;
+}
+
+static void print_set(struct hist_ctx *ctx, const struct tdv_hist_set *set, unsigned int interval)
+{
+	struct tdv_hist_print p = { .unit_ns = ctx->opts.hist_unit_ns, .interval = interval };
+	char stamp[16];
+	time_t t = time(NULL);
+
+	if (ctx->stamps) {
+		strftime(stamp, sizeof(stamp), "%H:%M:%S", localtime(&t));
+		p.stamp = stamp;
+		if (!ctx->opts.json)
+			printf("\n%s\n", stamp);
+	}
+	for (size_t i = 0; i < set->n; i++) {
+		if (ctx->opts.json)
+			tdv_hist_print_json(stdout, &set->h[i], &p);
+		else
+			tdv_hist_print_text(stdout, &set->h[i], &p);
+	}
+	fflush(stdout);
+}
+
+/* Print what came since the last interval; false if reading failed. */
+static bool print_interval(struct hist_ctx *ctx)
+{
+	ctx->err = read_hists(ctx, &ctx->now);
+	if (!ctx->err)
+		ctx->err = tdv_hist_set_diff(&ctx->now, &ctx->prev, &ctx->delta);
+	if (!ctx->err)
+		ctx->err = tdv_hist_set_copy(&ctx->prev, &ctx->now);
+	if (ctx->err) {
+		fprintf(stderr, "tdvtrace: reading the histograms: %s\n", strerror(-ctx->err));
+		return false;
+	}
+	ctx->printed++;
+	print_set(ctx, &ctx->delta, ctx->interval_s ? ctx->printed : 0);
+	return true;
+}
+
+static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
+{
+	struct hist_ctx *ctx = data;
+
+	if (!ctx->interval_s || now_ns < ctx->next_ns)
+		return false;
+	ctx->next_ns += ctx->interval_s * 1000000000ULL;
+	if (!print_interval(ctx))
+		return true;
+	return ctx->count && ctx->printed >= ctx->count;
+}
+
+int cmd_hist(int argc, char **argv)
+{
+	struct hist_ctx ctx = {};
+	int err;
+
+	tdv_options_init(&ctx.opts);
+	ctx.opts.hist_unit_ns = 1000;
+	argp_parse(&hist_argp, argc, argv, 0, NULL, &ctx);
+	tdv_hist_set_init(&ctx.prev);
+	tdv_hist_set_init(&ctx.now);
+	tdv_hist_set_init(&ctx.delta);
+	err = tdv_live_start(&ctx.live, &ctx.opts, NULL, NULL, NULL);
+	if (err)
+		return err;
+	ctx.next_ns = ctx.live.start_ns + ctx.interval_s * 1000000000ULL;
+	err = tdv_live_run(&ctx.live, on_tick, &ctx);
+	/* Stopped early, or no interval: what is left, so totals add up. */
+	if (!ctx.err && !(ctx.count && ctx.printed >= ctx.count))
+		print_interval(&ctx);
+	if (ctx.err)
+		err = TDV_EXIT_ENV;
+	tdv_live_stop(&ctx.live, tdv_hist_set_calls(&ctx.prev));
+	tdv_hist_set_free(&ctx.prev);
+	tdv_hist_set_free(&ctx.now);
+	tdv_hist_set_free(&ctx.delta);
+	return err;
+}
