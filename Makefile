@@ -68,12 +68,54 @@ $(OUTPUT)/tdvtrace: $(USER_OBJS)
 $(OUTPUT)/unit/%: tests/unit/%.c $(LIB_SRCS) | $(OUTPUT)/unit
 	$(call msg,CC-UNIT,$@)
 	$(Q)$(CC) -g -O1 $(SANITIZE) $(WARNINGS) $(INCLUDES) $< $(LIB_SRCS) \
-		-lcmocka -lbpf -lelf -lz -o $@
+		-lcmocka -ljson-c -lbpf -lelf -lz -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do \
 		ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $$t; \
 	done
+
+# test_capture writes the sample timelines (JSON first, SVG last).
+.PHONY: render-check
+$(OUTPUT)/unit/samples/timeline.svg: $(OUTPUT)/unit/test_capture
+	$(Q)ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 $<
+
+render-check: $(OUTPUT)/unit/samples/timeline.svg
+	$(call msg,RENDER,$(OUTPUT)/unit/samples)
+	$(Q)tests/render/check_outputs.sh $(OUTPUT)/unit/samples
+
+# Fuzzing the recording reader with libFuzzer (tests/fuzz/README).
+FUZZ_SECONDS ?= 300
+FUZZ_CC ?= clang
+FUZZ_LIB := user/recfile.c user/event_format.c
+FUZZ_DEPS := $(FUZZ_LIB) $(wildcard user/*.h bpf/*.h tests/fuzz/*.h)
+FUZZ_BIN := $(OUTPUT)/fuzz/fuzz_recfile
+FUZZ_RUN = $(FUZZ_BIN) -artifact_prefix=$(OUTPUT)/fuzz/ -max_len=16384 \
+	-dict=tests/fuzz/recfile.dict
+
+.PHONY: fuzz fuzz-smoke fuzz-corpus
+
+$(OUTPUT)/fuzz:
+	$(Q)mkdir -p $@
+
+$(FUZZ_BIN): tests/fuzz/fuzz_recfile.c $(FUZZ_DEPS) | $(OUTPUT)/fuzz
+	$(call msg,CC-FUZZ,$@)
+	$(Q)$(FUZZ_CC) -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+		$(WARNINGS) $(INCLUDES) $< $(FUZZ_LIB) -lz -o $@
+
+# What it finds goes to the copy in $(OUTPUT), never into the source tree.
+fuzz: $(FUZZ_BIN)
+	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus && cp tests/fuzz/corpus/* $(OUTPUT)/fuzz/corpus/
+	$(Q)$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS) $(OUTPUT)/fuzz/corpus
+
+fuzz-smoke: $(FUZZ_BIN)
+	$(Q)$(FUZZ_RUN) tests/fuzz/corpus/* tests/fuzz/bad/*.rec
+	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+
+# Regenerate the seed corpus and bad inputs (real recordings are kept).
+fuzz-corpus: tests/fuzz/gen_corpus.c $(FUZZ_DEPS) | $(OUTPUT)/fuzz
+	$(Q)$(CC) -g $(WARNINGS) $(INCLUDES) $< $(FUZZ_LIB) -lz -o $(OUTPUT)/fuzz/gen_corpus
+	$(Q)$(OUTPUT)/fuzz/gen_corpus tests/fuzz/corpus tests/fuzz/bad
 
 $(VMLINUX): | $(OUTPUT)
 	$(call msg,EXTRACT,$@)
@@ -90,6 +132,8 @@ vmtest: all kmod
 check:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory unit
+	$(Q)$(MAKE) --no-print-directory render-check
+	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory vmtest
 
 demo:
@@ -103,7 +147,7 @@ install: $(OUTPUT)/tdvtrace
 
 format:
 	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c \
-		tests/kmod/tdvsim.c tests/kmod/tdvctl.c tests/kmod/*.h
+		tests/fuzz/*.c tests/fuzz/*.h tests/kmod/tdvsim.c tests/kmod/tdvctl.c tests/kmod/*.h
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -72,18 +72,6 @@ static __always_inline void begin(__u32 func, __u16 seg, void *pci_seg, __u32 kv
 	bpf_map_update_elem(&starts, &key, &s, BPF_ANY);
 }
 
-/* floor(log2(v)), 0 for 0, at most the last slot: bcc's log2 buckets */
-static __always_inline __u32 log2_slot(__u64 v)
-{
-	__u32 slot = 0;
-
-	while (v > 1 && slot < TDV_HIST_SLOTS - 1) {
-		v >>= 1;
-		slot++;
-	}
-	return slot;
-}
-
 static __always_inline void add(__u32 func, __u32 variant, __u16 seg, __u64 lat_ns)
 {
 	struct tdv_hist_key key = { .func = func, .variant = variant, .seg = seg };
@@ -96,7 +84,7 @@ static __always_inline void add(__u32 func, __u32 variant, __u16 seg, __u64 lat_
 			return;
 	}
 	/* Per-CPU values: this CPU's copy, no atomics needed. */
-	h->slots[log2_slot(lat_ns / unit_ns)]++;
+	h->slots[tdv_hist_slot(lat_ns / unit_ns)]++;
 	h->count++;
 	h->sum_ns += lat_ns;
 }
@@ -153,18 +141,6 @@ static __always_inline int on_get_exit(int ret)
 	return 0;
 }
 
-#define ENOSPC 28
-
-/* ids 0xffff down to ret + 1 were taken: the scan passed them all */
-static __always_inline __u32 occupancy_class(int ret)
-{
-	if (ret == -ENOSPC)
-		return TDV_H_OCC_FULL;
-	if (ret < 0)
-		return TDV_H_OCC_ERROR; /* failed storing the id: scan length unknown */
-	return log2_slot(0xffff - ret);
-}
-
 static __always_inline int on_id_alloc_exit(int ret)
 {
 	__u64 now = bpf_ktime_get_ns(), get_key = start_key(TDV_H_GET);
@@ -172,7 +148,7 @@ static __always_inline int on_id_alloc_exit(int ret)
 
 	if (!finish(TDV_H_ID_ALLOC, &s))
 		return 0;
-	add(TDV_H_ID_ALLOC, occupancy_class(ret), s.seg, now - s.ts);
+	add(TDV_H_ID_ALLOC, tdv_hist_occupancy(ret), s.seg, now - s.ts);
 	get = bpf_map_lookup_elem(&starts, &get_key);
 	if (get && ret >= 0)
 		get->allocated = true;

@@ -257,7 +257,8 @@ static __always_inline int on_get_entry(void *seg, __u32 kvmfd, void *out)
 {
 	struct call_val *c = call_start(TDV_EV_GET, (__u64)seg, kvmfd, (__u64)out);
 
-	if (c)
+	/* Only where trans_devid_alloc is inlined: then absence means fresh. */
+	if (c && !have_id_alloc)
 		c->existed = kvmfd_entry(seg, kvmfd) != NULL;
 	return 0;
 }
@@ -320,7 +321,7 @@ static __always_inline int on_get_exit(void *ctx, int ret)
 		bpf_map_update_elem(&owners, &ok, &ov, BPF_ANY);
 		bpf_map_update_elem(&vmm_tgids, &e.tgid, &one, BPF_ANY);
 		e.gen = fresh.gen;
-		e.fields |= TDV_F_GEN;
+		e.fields |= TDV_F_GEN | TDV_F_NEW;
 	} else if (g) {
 		e.gen = g->gen;
 		e.fields |= TDV_F_GEN;

@@ -43,7 +43,10 @@ enum tdv_field {
 	TDV_F_LAT = 1 << 8,
 	TDV_F_GEN = 1 << 9,
 	TDV_F_STACKS = 1 << 10, /* kstack, ustack (get, with --stacks) */
+	TDV_F_NEW = 1 << 11,	/* get: made a fresh entry, allocating its id */
 };
+
+#define TDV_F_ALL ((TDV_F_NEW << 1) - 1)
 
 struct tdv_event {
 	__u64 ts_ns;  /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
@@ -157,6 +160,28 @@ enum tdv_hist_outcome {
  */
 #define TDV_H_OCC_FULL 16
 #define TDV_H_OCC_ERROR 17 /* another error: how far it scanned is unknown */
+
+/* Shared by the BPF programs and userspace, which bins recorded events. */
+static inline __attribute__((always_inline)) __u32 tdv_hist_slot(__u64 v)
+{
+	__u32 slot = 0;
+
+	while (v > 1 && slot < TDV_HIST_SLOTS - 1) {
+		v >>= 1;
+		slot++;
+	}
+	return slot;
+}
+
+/* id_alloc's variant from its return: the id found, or -errno. */
+static inline __attribute__((always_inline)) __u32 tdv_hist_occupancy(int ret)
+{
+	if (ret == -28) /* -ENOSPC: the scan passed every id */
+		return TDV_H_OCC_FULL;
+	if (ret < 0)
+		return TDV_H_OCC_ERROR;
+	return tdv_hist_slot(0xffff - ret); /* ids 0xffff .. ret + 1 were taken */
+}
 
 struct tdv_hist_key {
 	__u8 func;    /* enum tdv_hist_func */

@@ -12,7 +12,7 @@ PACKAGES="
 build-essential make pkg-config
 clang llvm
 libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
-libcmocka-dev libjson-c-dev
+libcmocka-dev libjson-c-dev librsvg2-bin
 dwarves kmod
 linux-image-cloud-amd64 linux-headers-cloud-amd64
 qemu-system-x86 busybox-static

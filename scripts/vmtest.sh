@@ -20,6 +20,8 @@
 #   --scenario-timeout SECS   per-scenario limit in the guest
 #                     (env VMTEST_SCENARIO_TIMEOUT, default 240)
 #   --append ARGS     extra kernel command line (env VMTEST_APPEND)
+#   --drive IMG       attach IMG as a read-only virtio disk (/dev/vda in the
+#                     guest, which must load virtio_blk itself; env VMTEST_DRIVE)
 # Files: OUT/initramfs.cpio.gz, OUT/console.log (guest console),
 # OUT/results.b64 (second serial port), OUT/vm-results/NAME/{log,rc,...}.
 # Exit status: that of check.py (or the PASS/FAIL summary when check.py is
@@ -31,7 +33,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 usage() {
-	sed -n '3,27s/^# \{0,1\}//p' "$0"
+	sed -n '3,29s/^# \{0,1\}//p' "$0"
 }
 
 out=${OUT:-$top/.output}
@@ -41,6 +43,7 @@ demo=${VMTEST_DEMO:-0}
 vm_timeout=${VMTEST_TIMEOUT:-900}
 scen_timeout=${VMTEST_SCENARIO_TIMEOUT:-}
 append_extra=${VMTEST_APPEND:-}
+drive=${VMTEST_DRIVE:-}
 tdvtrace=${TDVTRACE:-}
 tdvctl=${TDVCTL:-}
 ko=${TDVSIM_KO:-}
@@ -59,6 +62,7 @@ while [ $# -gt 0 ]; do
 	--timeout) vm_timeout=$2; shift ;;
 	--scenario-timeout) scen_timeout=$2; shift ;;
 	--append) append_extra=$2; shift ;;
+	--drive) drive=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "$me: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
 	esac
@@ -81,6 +85,7 @@ done
 [ -n "$krelease" ] || krelease=$("$here/kernel-release.sh")
 kernel=/boot/vmlinuz-$krelease
 [ -r "$kernel" ] || die "cannot read $kernel (installed? readable only by root?)"
+[ -z "$drive" ] || [ -r "$drive" ] || die "cannot read disk image '$drive'"
 
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -113,6 +118,7 @@ timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
 	-machine q35 -cpu max -m 2G -smp 2 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-display none -monitor none -nic none \
+	${drive:+-drive} ${drive:+"file=$drive,format=raw,if=virtio,readonly=on"} \
 	-serial "file:$console" -serial "file:$serial" \
 	-no-reboot </dev/null >"$out/qemu.log" 2>&1 &
 qpid=$!

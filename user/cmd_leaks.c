@@ -139,7 +139,7 @@ int cmd_leaks(int argc, char **argv)
 	if (ctx.timelines == TIMELINES_ALL)
 		tdv_model_on_close(ctx.model, on_close, &ctx);
 	tdv_feed_init(&ctx.feed, ctx.model);
-	err = tdv_live_start(&live, &ctx.opts, tdv_feed_event, &ctx.feed, ctx.model);
+	err = tdv_live_start(&live, &ctx.opts, tdv_feed_event, &ctx.feed, tdv_feed_seed);
 	if (err)
 		goto out;
 	ctx.start_ns = live.start_ns;

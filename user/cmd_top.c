@@ -177,8 +177,9 @@ int cmd_top(int argc, char **argv)
 	ctx->model = tdv_model_new(500000000ULL, ignore_report, ctx);
 	if (ctx->model)
 		tdv_feed_init(&ctx->feed, ctx->model);
-	err = ctx->model ? tdv_live_start(&live, &ctx->opts, tdv_feed_event, &ctx->feed, ctx->model)
-			 : TDV_EXIT_ENV;
+	err = ctx->model
+		      ? tdv_live_start(&live, &ctx->opts, tdv_feed_event, &ctx->feed, tdv_feed_seed)
+		      : TDV_EXIT_ENV;
 	if (err)
 		goto out;
 	ctx->next_ns = live.start_ns + ctx->interval_s * 1000000000ULL;

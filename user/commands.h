@@ -8,5 +8,7 @@ int cmd_trace(int argc, char **argv);
 int cmd_leaks(int argc, char **argv);
 int cmd_top(int argc, char **argv);
 int cmd_hist(int argc, char **argv);
+int cmd_record(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif /* TDV_COMMANDS_H */

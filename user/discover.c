@@ -113,7 +113,7 @@ static const struct tdv_found *sole_owner(const struct tdv_discovery *d, __u32 k
 	return owner;
 }
 
-size_t tdv_seed(const struct tdv_discovery *d, struct tdv_session *s, struct tdv_model *m,
+size_t tdv_seed(const struct tdv_discovery *d, struct tdv_session *s, tdv_seed_fn fn, void *ctx,
 		__u64 now_ns)
 {
 	int gens = bpf_map__fd(s->skel->maps.gens), owners = bpf_map__fd(s->skel->maps.owners);
@@ -149,8 +149,8 @@ size_t tdv_seed(const struct tdv_discovery *d, struct tdv_session *s, struct tdv
 		if (bpf_map_update_elem(gens, &ek, &ev, BPF_NOEXIST))
 			continue;
 		bpf_map_update_elem(owners, &ok, &ov, BPF_NOEXIST);
-		if (m)
-			tdv_model_seed(m, &seed);
+		if (fn)
+			fn(ctx, &seed);
 		seeded++;
 	}
 	return seeded;

@@ -13,8 +13,9 @@
 #include <linux/types.h>
 #include "tdvtrace.h"
 
+#include "model.h"
+
 struct tdv_session;
-struct tdv_model;
 
 struct tdv_discovery {
 	struct tdv_found *found;
@@ -26,10 +27,10 @@ int tdv_discover(struct tdv_discovery *d);
 void tdv_discovery_free(struct tdv_discovery *d);
 
 /*
- * Seed @s's BPF maps and @m (if not NULL) with the entries of @d, stamped
- * @now_ns. Returns how many entries were seeded.
+ * Seed @s's BPF maps with the entries of @d and pass each, stamped @now_ns,
+ * to @fn (if not NULL). Returns how many entries were seeded.
  */
-size_t tdv_seed(const struct tdv_discovery *d, struct tdv_session *s, struct tdv_model *m,
+size_t tdv_seed(const struct tdv_discovery *d, struct tdv_session *s, tdv_seed_fn fn, void *ctx,
 		__u64 now_ns);
 
 #endif /* TDV_DISCOVER_H */

@@ -34,8 +34,6 @@ uint32_t tdv_event_kind(const char *name)
 	return 0;
 }
 
-#define TDV_F_ALL ((TDV_F_STACKS << 1) - 1)
-
 int tdv_event_decode(const void *data, size_t size, struct tdv_event *out)
 {
 	struct tdv_event e;
@@ -82,6 +80,8 @@ void tdv_event_print_text(FILE *f, const struct tdv_event *e, uint64_t start_ns)
 		fprintf(f, " lat=%.3fus", e->lat_ns / 1e3);
 	if (e->fields & TDV_F_VM)
 		fprintf(f, " vm=0x%" PRIx64, (uint64_t)e->vm);
+	if (e->fields & TDV_F_NEW)
+		fputs(" new", f);
 	fprintf(f, " cpu=%u\n", e->cpu);
 }
 
@@ -129,5 +129,7 @@ void tdv_event_print_json(FILE *f, const struct tdv_event *e)
 		fprintf(f, ",\"lat_ns\":%" PRIu64, (uint64_t)e->lat_ns);
 	if (e->fields & TDV_F_GEN)
 		fprintf(f, ",\"gen\":%u", e->gen);
+	if (e->fields & TDV_F_NEW)
+		fputs(",\"new\":true", f);
 	fputs("}\n", f);
 }

@@ -56,3 +56,10 @@ void tdv_feed_finish(struct tdv_feed *f, uint64_t now_ns, bool lossy)
 		tdv_model_loss(f->model, now_ns);
 	tdv_model_finish(f->model);
 }
+
+void tdv_feed_seed(void *feed, const struct tdv_model_seed *seed)
+{
+	struct tdv_feed *f = feed;
+
+	tdv_model_seed(f->model, seed);
+}

@@ -21,6 +21,9 @@ void tdv_feed_free(struct tdv_feed *f);
 /* A ring_buffer_sample_fn: @feed is the struct tdv_feed. */
 int tdv_feed_event(void *feed, void *raw, size_t size);
 
+/* A tdv_seed_fn: an entry that predates the events, into the model. */
+void tdv_feed_seed(void *feed, const struct tdv_model_seed *seed);
+
 /* Time passed (and maybe events were lost): pass on what is due. */
 void tdv_feed_tick(struct tdv_feed *f, uint64_t now_ns, uint64_t new_drops);
 

@@ -119,6 +119,46 @@ int tdv_hist_set_copy(struct tdv_hist_set *to, const struct tdv_hist_set *from)
 	return 0;
 }
 
+/* The histogram an event kind feeds; -1 for none. */
+static int func_of(uint32_t kind)
+{
+	switch (kind) {
+	case TDV_EV_GET:
+		return TDV_H_GET;
+	case TDV_EV_PUT:
+		return TDV_H_PUT;
+	case TDV_EV_ID_ALLOC:
+		return TDV_H_ID_ALLOC;
+	case TDV_EV_VIOMMU_INIT:
+		return TDV_H_VIOMMU_INIT;
+	case TDV_EV_VIOMMU_DESTROY:
+		return TDV_H_VIOMMU_DESTROY;
+	}
+	return -1;
+}
+
+int tdv_hist_set_add_event(struct tdv_hist_set *set, const struct tdv_event *e, uint64_t unit_ns,
+			   bool per_seg)
+{
+	struct tdv_hist_key key = { .seg = TDV_HIST_ALL_SEGS };
+	struct tdv_hist_val val = { .count = 1, .sum_ns = e->lat_ns };
+	int func = func_of(e->kind);
+
+	if (func < 0 || !(e->fields & TDV_F_LAT) || !unit_ns)
+		return 0;
+	key.func = func;
+	if (per_seg && (e->fields & TDV_F_SEG))
+		key.seg = e->seg;
+	if (func == TDV_H_GET)
+		key.variant = e->ret			? TDV_H_FAILED
+			      : (e->fields & TDV_F_NEW) ? TDV_H_NEW
+							: TDV_H_SHARED;
+	else if (func == TDV_H_ID_ALLOC)
+		key.variant = tdv_hist_occupancy(e->ret);
+	val.slots[tdv_hist_slot(e->lat_ns / unit_ns)] = 1;
+	return tdv_hist_set_add(set, &key, &val);
+}
+
 uint64_t tdv_hist_set_calls(const struct tdv_hist_set *set)
 {
 	uint64_t n = 0;

@@ -42,6 +42,14 @@ int tdv_hist_set_diff(const struct tdv_hist_set *now, const struct tdv_hist_set 
 /* Copy @from into @to (replacing it). 0 or -ENOMEM. */
 int tdv_hist_set_copy(struct tdv_hist_set *to, const struct tdv_hist_set *from);
 
+/*
+ * Bin one traced event as hist.bpf.c bins a call, in @unit_ns units (keyed
+ * TDV_HIST_ALL_SEGS unless @per_seg). Events without a latency (dte_set and
+ * dte_clear are traced at entry) are skipped. 0 or -ENOMEM.
+ */
+int tdv_hist_set_add_event(struct tdv_hist_set *set, const struct tdv_event *e, uint64_t unit_ns,
+			   bool per_seg);
+
 /* Calls over all histograms of the set. */
 uint64_t tdv_hist_set_calls(const struct tdv_hist_set *set);
 

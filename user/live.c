@@ -41,8 +41,8 @@ static uint64_t total_drops(struct tdv_session *s)
 	return drops;
 }
 
-/* Entries that predate us: into the BPF maps, and the model if there is one. */
-static void discover_existing(struct tdv_live *l, struct tdv_model *model)
+/* Entries that predate us: into the BPF maps, and to @fn if there is one. */
+static void discover_existing(struct tdv_live *l, tdv_seed_fn fn, void *ctx)
 {
 	struct tdv_discovery d;
 	int err = tdv_discover(&d);
@@ -55,14 +55,14 @@ static void discover_existing(struct tdv_live *l, struct tdv_model *model)
 			strerror(-err));
 		return;
 	}
-	n = tdv_seed(&d, &l->session, model, tdv_now_ns());
+	n = tdv_seed(&d, &l->session, fn, ctx, tdv_now_ns());
 	if (n)
 		fprintf(stderr, "tdvtrace: found %zu live entr%s\n", n, n == 1 ? "y" : "ies");
 	tdv_discovery_free(&d);
 }
 
 int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
-		   ring_buffer_sample_fn on_event, void *ctx, struct tdv_model *model)
+		   ring_buffer_sample_fn on_event, void *ctx, tdv_seed_fn on_seed)
 {
 	/* No SA_RESTART: a signal must cut the poll short. */
 	struct sigaction sa = { .sa_handler = on_signal };
@@ -81,7 +81,7 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 		return err;
 	/* Probes first, then discovery: nothing falls between the two. */
 	if (l->session.skel)
-		discover_existing(l, model); /* histograms need no history */
+		discover_existing(l, on_seed, ctx); /* histograms need no history */
 	tdv_session_describe(&l->session, what, sizeof(what));
 	fprintf(stderr, "tdvtrace: %s; Ctrl-C to stop\n", what);
 	l->start_ns = tdv_now_ns();

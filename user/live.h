@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include "model.h"
 #include "session.h"
 
 struct tdv_live {
@@ -26,14 +27,12 @@ typedef bool (*tdv_tick_fn)(void *ctx, uint64_t now_ns, uint64_t new_drops);
 
 uint64_t tdv_now_ns(void);
 
-struct tdv_model;
-
 /*
- * Preflight, signals, open the session, discover what already exists (into
- * @model too, if not NULL). 0 or a TDV_EXIT_* status.
+ * Preflight, signals, open the session, discover what already exists (and
+ * pass it to @on_seed with @ctx, if not NULL). 0 or a TDV_EXIT_* status.
  */
 int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
-		   ring_buffer_sample_fn on_event, void *ctx, struct tdv_model *model);
+		   ring_buffer_sample_fn on_event, void *ctx, tdv_seed_fn on_seed);
 
 /* Run until stopped. Returns 0 or TDV_EXIT_ENV if polling failed. */
 int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx);

@@ -1130,6 +1130,28 @@ void tdv_model_each_entry(const struct tdv_model *m,
 	u64map_each(&m->entries, view_one, &c);
 }
 
+struct timeline_ctx {
+	void (*fn)(void *ctx, const struct tdv_timeline *t);
+	void *ctx;
+};
+
+static void timeline_one(void *ctx, uint64_t key, void *value)
+{
+	struct timeline_ctx *c = ctx;
+	struct tdv_timeline t;
+
+	timeline_of(value, &t);
+	c->fn(c->ctx, &t);
+}
+
+void tdv_model_each_timeline(const struct tdv_model *m,
+			     void (*fn)(void *ctx, const struct tdv_timeline *t), void *ctx)
+{
+	struct timeline_ctx c = { .fn = fn, .ctx = ctx };
+
+	u64map_each(&m->entries, timeline_one, &c);
+}
+
 uint32_t tdv_model_pool_used(const struct tdv_model *m, uint16_t seg)
 {
 	const struct pool *p = u64map_get(&m->pools, seg);

@@ -126,6 +126,9 @@ struct tdv_model_seed {
  */
 void tdv_model_seed(struct tdv_model *m, const struct tdv_model_seed *seed);
 
+/* Where discovered entries go: a model's feed, or a recording. */
+typedef void (*tdv_seed_fn)(void *ctx, const struct tdv_model_seed *seed);
+
 /* Apply one event (in timestamp order: see tdv_reorder). */
 void tdv_model_event(struct tdv_model *m, const struct tdv_event *e);
 
@@ -168,6 +171,10 @@ struct tdv_entry_view {
 /* Visit every live entry (in no particular order). */
 void tdv_model_each_entry(const struct tdv_model *m,
 			  void (*fn)(void *ctx, const struct tdv_entry_view *v), void *ctx);
+
+/* The timeline of every live entry (released_ns 0), in no particular order. */
+void tdv_model_each_timeline(const struct tdv_model *m,
+			     void (*fn)(void *ctx, const struct tdv_timeline *t), void *ctx);
 
 const char *tdv_report_kind_name(enum tdv_report_kind kind);
 

@@ -6,6 +6,8 @@
 #include <argp.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/types.h>
+#include "tdvtrace.h"
 
 /* Exit statuses: bcc-style tools use 1 for runtime failures. */
 enum tdv_exit {
@@ -39,6 +41,9 @@ struct tdv_options {
 };
 
 void tdv_options_init(struct tdv_options *opts);
+
+/* Does @e pass @f, as the BPF programs filter? (for recorded events) */
+bool tdv_filter_event(const struct tdv_filter *f, const struct tdv_event *e);
 
 /* Value parsers: 0 on success, -EINVAL with nothing stored otherwise. */
 int tdv_parse_uint(const char *s, uint64_t max, uint64_t *out);

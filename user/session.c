@@ -98,7 +98,8 @@ static void mark_unused(struct tdv_session *s)
 		struct tdv_probe *p = &s->probes.probe[i];
 
 		p->unused = !prog_of(s->obj, p->event, "fentry") &&
-			    !prog_of(s->obj, p->event, "kprobe") && !prog_of(s->obj, p->event, "tp");
+			    !prog_of(s->obj, p->event, "kprobe") &&
+			    !prog_of(s->obj, p->event, "tp");
 	}
 }
 

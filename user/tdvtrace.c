@@ -22,6 +22,9 @@ static const struct {
 	{ "top", cmd_top, "live table per VM: seg, kvmfd, trans_devid, refs, vIOMMUs, owner, age" },
 	{ "leaks", cmd_leaks, "report leaks and anomalies as they become certain; exit 1 if any" },
 	{ "hist", cmd_hist, "log2 latency histograms per function, [INTERVAL [COUNT]]" },
+	{ "record", cmd_record, "record events to a file (-o FILE) for report, here or elsewhere" },
+	{ "report", cmd_report,
+	  "analyse a recording: reports, timelines, histograms; text, json, perfetto, svg" },
 };
 
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

@@ -728,6 +728,127 @@ def check_hist_interval(d):
                read(d, case + ".err"))
 
 
+ALL_KINDS = {"get", "put", "id_alloc", "id_free", "reserve", "dte_set", "dte_clear", "vfctrl",
+             "viommu_init", "viommu_destroy", "viommu_uninit", "seg_fini", "vm_destroy",
+             "proc_exit"}
+
+
+def untimed(x):
+    """x without its timestamps and latencies: two sessions see one call at
+    slightly different times."""
+    if isinstance(x, dict):
+        return {k: untimed(v) for k, v in x.items()
+                if k not in ("ts_ns", "lat_ns", "created_ns", "released_ns", "lifetime_ns")}
+    if isinstance(x, list):
+        return [untimed(v) for v in x]
+    return x
+
+
+def report_key(r):
+    return json.dumps(untimed(r), sort_keys=True)
+
+
+def partial_of(d, name):
+    lines = read(d, name).splitlines()
+    expect(lines, name + ": output")
+    last = json.loads(lines[-1])
+    expect("partial" in last, name + ": ends with a partial marker", lines[-1])
+    return last["partial"]
+
+
+def check_record_report(d):
+    # 1. every kind round trips
+    live = events(d, "all_trace.json")
+    replay = events(d, "all_events.out")
+    equal({e["event"] for e in live}, ALL_KINDS, "the script made every event kind")
+    equal([untimed(e) for e in replay], [untimed(e) for e in live],
+          "report --format events = what trace --json saw")
+    equal(read(d, "all.mode").strip(), "600", "recording mode 0600")
+    equal(rc(d, "all_rec.rc"), 0, "record: SIGTERM ends it, status 0")
+    equal(rc(d, "all_events.rc"), 0, "report of a complete recording: status 0")
+    expect(re.search(r"tdvtrace: \d+ events, 0 lost", read(d, "all_rec.err")),
+           "record: exit summary", read(d, "all_rec.err"))
+
+    # 2. report equals live
+    live_reps = [r for r in events(d, "live.json") if "kind" in r]
+    objs = events(d, "report_json.out")
+    reps = [r for r in objs if "kind" in r]
+    expect(len({r["kind"] for r in live_reps}) >= 4, "the churn made several report kinds",
+           sorted({r["kind"] for r in live_reps}))
+    equal(sorted(map(report_key, reps)), sorted(map(report_key, live_reps)),
+          "report --format json makes the reports leaks made live")
+    equal(rc(d, "report_json.rc"), 1, "report: status 1 when it reports")
+    equal(rc(d, "live.rc"), 1, "leaks: status 1")
+    hists = [o for o in objs if "func" in o]
+    expect({"get", "put", "id_alloc", "viommu_init", "viommu_destroy"} <= {h["func"] for h in hists},
+           "report: histograms of the recorded calls", sorted({h["func"] for h in hists}))
+    for h in hists:
+        equal(sum(b["count"] for b in h["buckets"]), h["count"], "histogram buckets add up")
+    expect(not any("partial" in o for o in objs), "a complete recording is not partial")
+    err = read(d, "report_json.err")
+    expect(re.search(r"recorded on \S+ \(kernel 6\.1\.\S+, tdvtrace [\d.]+\) from "
+                     r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d for [\d.]+ s", err),
+           "report: says where and when it was recorded", err)
+    text = read(d, "report.txt")
+    for r in live_reps:
+        expect(re.search(r"^\S*\s*%s\b" % r["kind"], text, re.M) or r["kind"] in text,
+               "text: %s report" % r["kind"], text[:2000])
+    expect("timeline" in text.lower(), "text: --timelines", text[:2000])
+    seg1 = [r for r in events(d, "seg1.out") if "kind" in r]
+    expect(seg1 and all(r["seg"] == 1 for r in seg1 if "seg" in r),
+           "--seg 1: only segment 1's reports", seg1)
+    expect(not [o for o in events(d, "seg1.out") if "func" in o], "--no-hist: no histograms")
+
+    # perfetto: Chrome trace event JSON with the tracks described
+    equal(rc(d, "perfetto.rc"), 1, "perfetto: status 1 (reports)")
+    trace = json.loads(read(d, "churn.perfetto.json"))
+    evs = trace["traceEvents"]
+    procs = [e for e in evs if e.get("ph") == "M" and e.get("name") == "process_name"]
+    vms = {r.get("vm") for r in live_reps if r.get("vm")}
+    expect(len(procs) >= len(vms) > 0, "perfetto: a process track per VM",
+           (len(procs), len(vms)))
+    counters = {e["name"] for e in evs if e.get("ph") == "C"}
+    expect(counters and all(n.startswith("refs seg ") for n in counters),
+           "perfetto: refs counter tracks per (seg, kvmfd, gen)", sorted(counters)[:5])
+    instants = {e["name"] for e in evs if e.get("ph") in ("i", "I")}
+    expect({r["kind"] for r in live_reps} <= instants, "perfetto: an instant per report kind",
+           sorted(instants))
+    expect(instants & {"dte_set", "dte_clear", "vfctrl"} or
+           any("dte" in n.lower() for n in instants), "perfetto: DTE instants", sorted(instants))
+
+    # svg: well-formed, renders
+    import subprocess
+    import xml.etree.ElementTree as ET
+    root = ET.fromstring(read(d, "churn.svg"))
+    expect(root.tag.endswith("svg"), "svg: an <svg> document", root.tag)
+    png = os.path.join(d, "churn.png")
+    subprocess.run(["rsvg-convert", "-o", png, os.path.join(d, "churn.svg")], check=True)
+    expect(os.path.getsize(png) > 1000, "svg renders to a PNG", os.path.getsize(png))
+
+    # 3. damage
+    p = partial_of(d, "killed_report.out")
+    equal((rc(d, "killed_report.rc"), p["status"]), (3, "truncated"),
+          "a killed recording: readable, marked truncated")
+    expect(p["records"] > 10, "killed: what was flushed is read", p)
+    p = partial_of(d, "cut_report.out")
+    equal((rc(d, "cut_report.rc"), p["status"]), (3, "truncated"), "a cut file: truncated")
+    expect("offset %d" % p["offset"] in p["error"], "cut: the error names the offset", p)
+    err = read(d, "flip_report.err")
+    equal(rc(d, "flip_report.rc"), 3, "a corrupt file: status 3")
+    expect(re.search(r"corrupt.*offset \d+|offset \d+.*corrupt", err, re.I), "flip: corrupt at an offset", err)
+    expect("PARTIAL REPORT" in read(d, "flip_report.out"), "flip: the text report is marked partial")
+    for case in ("foreign_report", "missing_report"):
+        equal(rc(d, case + ".rc"), 3, case + ": status 3")
+        expect(read(d, case + ".err").strip(), case + ": says why")
+    expect("No such file" in read(d, "missing_report.err"), "missing: says so")
+    equal(rc(d, "no_output.rc"), 2, "record without -o: usage")
+    expect("-o FILE" in read(d, "no_output.err"), "no -o: says what to do")
+    equal(rc(d, "bad_dir.rc"), 1, "record into a missing directory: status 1")
+    expect("cannot create /nonexistent/x.rec" in read(d, "bad_dir.err"), "bad dir: says so")
+    expect("attached" not in read(d, "bad_dir.err"), "bad dir: fails before attaching")
+    equal(rc(d, "bad_format.rc"), 2, "--format xml: usage")
+
+
 def main():
     root = sys.argv[1]
     passed = failed = 0

@@ -1,0 +1,414 @@
+// SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include "capture.h"
+#include "commands.h"
+#include "event_format.h"
+#include "feed.h"
+#include "hist.h"
+#include "hist_format.h"
+#include "model.h"
+#include "options.h"
+#include "perfetto_format.h"
+#include "recfile.h"
+#include "report_format.h"
+#include "svg_format.h"
+
+#define DEFAULT_GRACE_MS 500 /* as tdvtrace leaks */
+#define EXIT_DAMAGED 3	     /* the file is unreadable, or only partly readable */
+
+static const char report_doc[] =
+	"Analyse a recording made by `tdvtrace record`, on any machine: the leak and "
+	"anomaly reports `tdvtrace leaks` would have made live, entry timelines, and "
+	"latency histograms of the recorded calls.\v"
+	"Formats: text (default); json (NDJSON: reports, timelines and histograms as "
+	"the live commands print them); perfetto (Chrome trace event JSON for "
+	"ui.perfetto.dev and chrome://tracing); svg (a timeline picture); events (every "
+	"recorded event, as `tdvtrace trace --json` prints it). "
+	"Exit status: 0 nothing found, 1 reports, 2 bad usage, 3 the file is unreadable "
+	"or damaged (what could be read is still analysed, and marked partial).";
+
+enum format { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_SVG, FMT_EVENTS };
+enum timelines { TIMELINES_NONE, TIMELINES_REPORTS, TIMELINES_ALL };
+enum { OPT_FORMAT = 0x400, OPT_GRACE, OPT_TIMELINES, OPT_PER_SEG, OPT_NO_HIST };
+
+static const char *const format_names[] = { "text", "json", "perfetto", "svg", "events" };
+
+static const struct argp_option report_options[] = {
+	{ "format", OPT_FORMAT, "FMT", 0,
+	  "text, json, perfetto, svg, or events (the recorded events as trace --json)", 0 },
+	{ "output", 'o', "FILE", 0, "Write to FILE instead of standard output", 0 },
+	{ "grace-ms", OPT_GRACE, "MS", 0, "As for leaks: teardown's lag after a VM goes (500)", 0 },
+	{ "timelines", OPT_TIMELINES, "all", OPTION_ARG_OPTIONAL,
+	  "With each report its entry's refcount timeline; =all: every entry's", 0 },
+	{ "no-hist", OPT_NO_HIST, NULL, 0, "No latency histograms (text, json)", 0 },
+	{ "per-seg", OPT_PER_SEG, NULL, 0, "Histograms per PCI segment", 0 },
+	{ "milliseconds", 'm', NULL, 0, "Histogram buckets in milliseconds", 0 },
+	{ "microseconds", 'u', NULL, 0, "Histogram buckets in microseconds (the default)", 0 },
+	{ "nanoseconds", 'n', NULL, 0, "Histogram buckets in nanoseconds", 0 },
+	{},
+};
+
+struct report_ctx {
+	struct tdv_options opts;
+	const char *path, *out_path;
+	enum format format;
+	enum timelines timelines;
+	uint64_t grace_ms;
+	bool no_hist, per_seg;
+	FILE *out;
+	struct tdv_rec_header header;
+	bool have_header;
+	uint64_t start_ns, last_ns, lost;
+	struct tdv_model *model;
+	struct tdv_feed feed;
+	struct tdv_hist_set hists;
+	struct tdv_capture capture; /* perfetto, svg */
+	int err;
+};
+
+static error_t parse_report(int key, char *arg, struct argp_state *state)
+{
+	struct report_ctx *ctx = state->input;
+	size_t i;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &ctx->opts;
+		break;
+	case OPT_FORMAT:
+		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
+			if (!strcmp(arg, format_names[i]))
+				break;
+		if (i == sizeof(format_names) / sizeof(format_names[0]))
+			argp_error(state,
+				   "invalid --format '%s': expected text, json, perfetto, svg or "
+				   "events",
+				   arg);
+		ctx->format = i;
+		break;
+	case 'o':
+		ctx->out_path = arg;
+		break;
+	case OPT_GRACE:
+		if (tdv_parse_uint(arg, 3600000, &ctx->grace_ms))
+			argp_error(state, "invalid --grace-ms '%s': expected milliseconds", arg);
+		break;
+	case OPT_TIMELINES:
+		if (arg && strcmp(arg, "all"))
+			argp_error(
+				state,
+				"invalid --timelines=%s: expected --timelines or --timelines=all",
+				arg);
+		ctx->timelines = arg ? TIMELINES_ALL : TIMELINES_REPORTS;
+		break;
+	case OPT_NO_HIST:
+		ctx->no_hist = true;
+		break;
+	case OPT_PER_SEG:
+		ctx->per_seg = true;
+		break;
+	case 'm':
+		ctx->opts.hist_unit_ns = 1000000;
+		break;
+	case 'u':
+		ctx->opts.hist_unit_ns = 1000;
+		break;
+	case 'n':
+		ctx->opts.hist_unit_ns = 1;
+		break;
+	case ARGP_KEY_ARG:
+		if (ctx->path)
+			argp_error(state, "one recording at a time: '%s' is one too many", arg);
+		ctx->path = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!ctx->path)
+			argp_error(state, "no recording given: tdvtrace report FILE");
+		if (ctx->opts.duration_s)
+			argp_error(state, "-d does not apply to report: it reads the whole file");
+		if (ctx->opts.json)
+			ctx->format = FMT_JSON;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp_child report_children[] = {
+	{ &tdv_common_argp, 0, NULL, 0 },
+	{},
+};
+
+static const struct argp report_argp = {
+	.options = report_options,
+	.parser = parse_report,
+	.args_doc = "FILE",
+	.doc = report_doc,
+	.children = report_children,
+};
+
+static bool capturing(const struct report_ctx *ctx)
+{
+	return ctx->format == FMT_PERFETTO || ctx->format == FMT_SVG;
+}
+
+static void keep(struct report_ctx *ctx, int err)
+{
+	if (err && !ctx->err)
+		ctx->err = err;
+}
+
+/* ---- the model's output: as tdvtrace leaks prints it, or kept ---------- */
+
+static void on_report(void *data, const struct tdv_report *r)
+{
+	struct report_ctx *ctx = data;
+
+	if (ctx->format == FMT_EVENTS)
+		return; /* the events alone */
+	if (capturing(ctx)) {
+		keep(ctx, tdv_capture_report(&ctx->capture, r));
+	} else if (ctx->format == FMT_JSON) {
+		tdv_report_print_json(ctx->out, r, ctx->timelines != TIMELINES_NONE, NULL);
+	} else {
+		tdv_report_print_text(ctx->out, r, ctx->start_ns, NULL);
+		if (ctx->timelines != TIMELINES_NONE && r->timeline.npoints)
+			tdv_timeline_print_text(ctx->out, &r->timeline, ctx->start_ns);
+	}
+}
+
+static void on_timeline(void *data, const struct tdv_timeline *t)
+{
+	struct report_ctx *ctx = data;
+
+	if (capturing(ctx)) {
+		keep(ctx, tdv_capture_timeline(&ctx->capture, t));
+	} else if (ctx->format == FMT_JSON) {
+		fputs("{\"timeline\":", ctx->out);
+		tdv_timeline_print_json(ctx->out, t);
+		fputs("}\n", ctx->out);
+	} else {
+		tdv_timeline_print_text(ctx->out, t, ctx->start_ns);
+	}
+}
+
+/* ---- the recording, replayed through the same feed as a live run ------- */
+
+static void on_header(void *data, const struct tdv_rec_header *h)
+{
+	struct report_ctx *ctx = data;
+
+	ctx->header = *h;
+	ctx->have_header = true;
+	ctx->start_ns = ctx->last_ns = h->start_ns;
+}
+
+static void on_seed(void *data, const struct tdv_model_seed *s)
+{
+	struct report_ctx *ctx = data;
+	struct tdv_event as_event = {
+		.tgid = s->tgid,
+		.seg = s->seg,
+		.kvmfd = s->kvmfd,
+		.fields = TDV_F_SEG | TDV_F_KVMFD,
+	};
+
+	if (tdv_filter_event(&ctx->opts.filter, &as_event))
+		tdv_feed_seed(&ctx->feed, s);
+}
+
+static void on_event(void *data, const struct tdv_event *e)
+{
+	struct report_ctx *ctx = data;
+	struct tdv_event copy = *e;
+
+	if (e->ts_ns > ctx->last_ns)
+		ctx->last_ns = e->ts_ns;
+	if (!tdv_filter_event(&ctx->opts.filter, e))
+		return;
+	if (ctx->format == FMT_EVENTS)
+		tdv_event_print_json(ctx->out, e);
+	if (!ctx->no_hist)
+		keep(ctx,
+		     tdv_hist_set_add_event(&ctx->hists, e, ctx->opts.hist_unit_ns, ctx->per_seg));
+	tdv_feed_event(&ctx->feed, &copy, sizeof(copy));
+}
+
+/* A time mark of the live run (each poll), with the events lost by then. */
+static void on_loss(void *data, uint64_t ts_ns, uint64_t lost)
+{
+	struct report_ctx *ctx = data;
+
+	if (ts_ns > ctx->last_ns)
+		ctx->last_ns = ts_ns;
+	ctx->lost += lost;
+	tdv_feed_tick(&ctx->feed, ts_ns, lost);
+}
+
+static void on_end(void *data, uint64_t end_ns, uint64_t events, uint64_t lost)
+{
+	struct report_ctx *ctx = data;
+
+	if (end_ns > ctx->last_ns)
+		ctx->last_ns = end_ns;
+}
+
+static const struct tdv_rec_visitor visitor = {
+	.header = on_header,
+	.event = on_event,
+	.loss = on_loss,
+	.seed = on_seed,
+	.end = on_end,
+};
+
+/* ---- output -------------------------------------------------------------- */
+
+static void describe_recording(const struct report_ctx *ctx)
+{
+	const struct tdv_rec_header *h = &ctx->header;
+	time_t wall = (h->start_ns + h->boot_offset_ns) / 1000000000ULL;
+	char when[32] = "?", missing[512] = "";
+	size_t len = 0;
+
+	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&wall));
+	for (unsigned int i = 0; i < h->nprobes; i++)
+		if (h->probes[i].attach == TDV_REC_MISSING && len < sizeof(missing))
+			len += snprintf(missing + len, sizeof(missing) - len, "%s%s",
+					len ? ", " : "", h->probes[i].name);
+	fprintf(stderr, "tdvtrace: %s: recorded on %s (kernel %s, %s) from %s for %.1f s%s%s\n",
+		ctx->path, h->hostname, h->krelease, h->version, when,
+		(ctx->last_ns - h->start_ns) / 1e9, len ? "; not traced: " : "", missing);
+}
+
+static void print_hists(struct report_ctx *ctx)
+{
+	struct tdv_hist_print p = { .unit_ns = ctx->opts.hist_unit_ns };
+
+	for (size_t i = 0; i < ctx->hists.n; i++) {
+		if (ctx->format == FMT_JSON)
+			tdv_hist_print_json(ctx->out, &ctx->hists.h[i], &p);
+		else
+			tdv_hist_print_text(ctx->out, &ctx->hists.h[i], &p);
+	}
+}
+
+static void capture_live_timeline(void *data, const struct tdv_timeline *t)
+{
+	struct report_ctx *ctx = data;
+
+	keep(ctx, tdv_capture_timeline(&ctx->capture, t));
+}
+
+static int write_capture(struct report_ctx *ctx)
+{
+	tdv_model_each_timeline(ctx->model, capture_live_timeline, ctx);
+	ctx->capture.start_ns = ctx->start_ns;
+	ctx->capture.end_ns = ctx->last_ns;
+	if (ctx->err)
+		return ctx->err;
+	if (ctx->format == FMT_PERFETTO)
+		return tdv_perfetto_write(ctx->out, &ctx->capture);
+	return tdv_svg_write(ctx->out, &ctx->capture);
+}
+
+/* Say a report is partial where its reader will see it. */
+static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *res)
+{
+	if (ctx->format == FMT_JSON || ctx->format == FMT_EVENTS) {
+		fprintf(ctx->out,
+			"{\"partial\":{\"status\":\"%s\",\"offset\":%" PRIu64
+			",\"records\":%" PRIu64 ",\"error\":",
+			tdv_rec_status_name(res->status), res->offset, res->records);
+		tdv_json_string(ctx->out, res->error, sizeof(res->error));
+		fputs("}}\n", ctx->out);
+	} else if (ctx->format == FMT_TEXT) {
+		fprintf(ctx->out, "\nPARTIAL REPORT: %s\n", res->error);
+	}
+	fprintf(stderr, "tdvtrace: %s\n", res->error);
+}
+
+static int open_output(struct report_ctx *ctx)
+{
+	if (!ctx->out_path) {
+		ctx->out = stdout;
+		return 0;
+	}
+	ctx->out = fopen(ctx->out_path, "w");
+	if (!ctx->out) {
+		fprintf(stderr, "tdvtrace: cannot write %s: %s\n", ctx->out_path, strerror(errno));
+		return TDV_EXIT_ENV;
+	}
+	return 0;
+}
+
+int cmd_report(int argc, char **argv)
+{
+	struct report_ctx ctx = { .grace_ms = DEFAULT_GRACE_MS };
+	struct tdv_model_stats st;
+	struct tdv_rec_result res;
+	uint64_t reports = 0;
+	int err;
+
+	tdv_options_init(&ctx.opts);
+	ctx.opts.hist_unit_ns = 1000;
+	argp_parse(&report_argp, argc, argv, 0, NULL, &ctx);
+	if (ctx.format == FMT_EVENTS)
+		ctx.no_hist = true;
+	err = open_output(&ctx);
+	if (err)
+		return err;
+	ctx.model = tdv_model_new(ctx.grace_ms * 1000000ULL, on_report, &ctx);
+	if (!ctx.model) {
+		fprintf(stderr, "tdvtrace: out of memory\n");
+		return TDV_EXIT_ENV;
+	}
+	if (ctx.timelines == TIMELINES_ALL || capturing(&ctx))
+		tdv_model_on_close(ctx.model, on_timeline, &ctx);
+	tdv_feed_init(&ctx.feed, ctx.model);
+	tdv_hist_set_init(&ctx.hists);
+	tdv_capture_init(&ctx.capture);
+
+	tdv_rec_read_file(ctx.path, &visitor, &ctx, &res);
+	if (!ctx.have_header) {
+		/* Nothing to analyse: not a recording, a newer one, or unreadable. */
+		fprintf(stderr, "tdvtrace: %s\n", res.error);
+		err = EXIT_DAMAGED;
+		goto out;
+	}
+	describe_recording(&ctx);
+	tdv_feed_finish(&ctx.feed, ctx.last_ns, ctx.lost || res.status != TDV_REC_OK);
+	if (capturing(&ctx))
+		keep(&ctx, write_capture(&ctx));
+	else if (!ctx.no_hist)
+		print_hists(&ctx);
+	if (res.status != TDV_REC_OK)
+		mark_partial(&ctx, &res);
+	tdv_model_stats(ctx.model, &st);
+	for (int k = 0; k < TDV_R_KINDS; k++)
+		reports += st.reports[k];
+	tdv_report_print_summary(ctx.format == FMT_TEXT ? ctx.out : stderr, &st);
+	if (ctx.err) {
+		fprintf(stderr, "tdvtrace: %s\n", strerror(-ctx.err));
+		err = TDV_EXIT_ENV;
+	} else if (res.status != TDV_REC_OK) {
+		err = EXIT_DAMAGED;
+	} else if (reports && ctx.format != FMT_EVENTS) {
+		err = 1; /* found something, as leaks says it */
+	}
+out:
+	if (ctx.out && ctx.out != stdout && fclose(ctx.out) && !err) {
+		fprintf(stderr, "tdvtrace: writing %s: %s\n", ctx.out_path, strerror(errno));
+		err = TDV_EXIT_ENV;
+	}
+	tdv_capture_free(&ctx.capture);
+	tdv_hist_set_free(&ctx.hists);
+	tdv_feed_free(&ctx.feed);
+	tdv_model_free(ctx.model);
+	return err;
+}
