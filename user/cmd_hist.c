@@ -86,6 +86,9 @@ static error_t parse_hist(int key, char *arg, struct argp_state *state)
 		if (ctx->opts.filter.kvmfd >= 0)
 			argp_error(state,
 				   "--kvmfd does not apply to hist: filter with -p or --seg");
+		if (ctx->opts.ringbuf_kb)
+			argp_error(state,
+				   "--ringbuf-kb does not apply to hist: it has no ring buffer");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

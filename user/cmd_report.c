@@ -129,8 +129,6 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!ctx->path)
 			argp_error(state, "no recording given: tdvtrace report FILE");
-		if (ctx->opts.duration_s)
-			argp_error(state, "-d does not apply to report: it reads the whole file");
 		if (ctx->opts.json)
 			ctx->format = FMT_JSON;
 		break;
@@ -141,7 +139,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 }
 
 static const struct argp_child report_children[] = {
-	{ &tdv_common_argp, 0, NULL, 0 },
+	{ &tdv_filter_argp, 0, NULL, 0 },
 	{},
 };
 

@@ -13,12 +13,16 @@ enum {
 	OPT_RINGBUF_KB,
 };
 
-static const struct argp_option common_options[] = {
+static const struct argp_option filter_options[] = {
 	{ "pid", 'p', "PID", 0, "Only events of this process (VMM) id", 0 },
 	{ "seg", OPT_SEG, "SEG", 0, "Only this PCI segment", 0 },
 	{ "kvmfd", OPT_KVMFD, "FD", 0, "Only this kvmfd", 0 },
-	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "json", OPT_JSON, NULL, 0, "Output NDJSON: one object per line", 0 },
+	{},
+};
+
+static const struct argp_option live_options[] = {
+	{ "duration", 'd', "SEC", 0, "Stop after SEC seconds", 0 },
 	{ "attach", OPT_ATTACH, "MODE", 0, "auto (default), fentry or kprobe: how probes attach",
 	  0 },
 	{ "ringbuf-kb", OPT_RINGBUF_KB, "KB", 0,
@@ -142,7 +146,31 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-const struct argp tdv_common_argp = {
-	.options = common_options,
+const struct argp tdv_filter_argp = {
+	.options = filter_options,
 	.parser = parse_common,
+};
+
+static const struct argp live_argp = {
+	.options = live_options,
+	.parser = parse_common,
+};
+
+/* argp hands a parser-less argp's input to its first child only. */
+static error_t pass_input(int key, char *arg, struct argp_state *state)
+{
+	if (key == ARGP_KEY_INIT)
+		state->child_inputs[0] = state->child_inputs[1] = state->input;
+	return ARGP_ERR_UNKNOWN;
+}
+
+static const struct argp_child common_children[] = {
+	{ &tdv_filter_argp, 0, NULL, 0 },
+	{ &live_argp, 0, NULL, 0 },
+	{},
+};
+
+const struct argp tdv_common_argp = {
+	.parser = pass_input,
+	.children = common_children,
 };

@@ -56,4 +56,7 @@ const char *tdv_attach_mode_name(enum tdv_attach_mode mode);
  */
 extern const struct argp tdv_common_argp;
 
+/* Only -p, --seg, --kvmfd and --json: for commands that read a recording. */
+extern const struct argp tdv_filter_argp;
+
 #endif /* TDV_OPTIONS_H */
