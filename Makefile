@@ -117,6 +117,51 @@ fuzz-corpus: tests/fuzz/gen_corpus.c $(FUZZ_DEPS) | $(OUTPUT)/fuzz
 	$(Q)$(CC) -g $(WARNINGS) $(INCLUDES) $< $(FUZZ_LIB) -lz -o $(OUTPUT)/fuzz/gen_corpus
 	$(Q)$(OUTPUT)/fuzz/gen_corpus tests/fuzz/corpus tests/fuzz/bad
 
+# Benchmarks (bench/run.sh writes BENCHMARKS.md). The helpers are static:
+# they run in the guest's bare initramfs.
+BENCH_OUT := $(OUTPUT)/bench
+BENCH_BINS := $(addprefix $(BENCH_OUT)/,floor startup progstats model_bench)
+BENCH_LIB_OBJS := $(patsubst user/%.c,$(OUTPUT)/user/%.o,$(LIB_SRCS))
+
+.PHONY: bench bench-smoke bench-bins
+
+$(BENCH_OUT):
+	$(Q)mkdir -p $@
+
+$(BENCH_OUT)/floor.bpf.o: bench/floor.bpf.c vmlinux/$(ARCH)/vmlinux.h | $(BENCH_OUT)
+	$(call msg,BPF,$@)
+	$(Q)$(CLANG) $(BPF_CFLAGS) -c $< -o $@
+
+$(BENCH_OUT)/floor.skel.h: $(BENCH_OUT)/floor.bpf.o
+	$(call msg,GEN-SKEL,$@)
+	$(Q)$(BPFTOOL) gen skeleton $< name floor_bpf > $@
+
+$(BENCH_OUT)/floor: bench/floor.c $(BENCH_OUT)/floor.skel.h
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) -I$(BENCH_OUT) $< $(STATIC_LIBS) -o $@
+
+$(BENCH_OUT)/progstats: bench/progstats.c | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) $< $(STATIC_LIBS) -o $@
+
+$(BENCH_OUT)/startup: bench/startup.c | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) $< -static -o $@
+
+$(BENCH_OUT)/model_bench: bench/model_bench.c $(BENCH_LIB_OBJS) | $(BENCH_OUT)
+	$(call msg,CC,$@)
+	$(Q)$(CC) $(CFLAGS) $(WARNINGS) $(INCLUDES) $< $(BENCH_LIB_OBJS) $(STATIC_LIBS) -o $@
+
+bench-bins: $(BENCH_BINS)
+
+bench:
+	$(Q)scripts/deps.sh
+	$(Q)$(MAKE) --no-print-directory all kmod bench-bins
+	$(Q)OUT=$(BENCH_OUT) TDVTRACE=$(OUTPUT)/tdvtrace bench/run.sh
+
+bench-smoke: all kmod bench-bins
+	$(Q)OUT=$(BENCH_OUT) KRELEASE=$(KRELEASE) TDVTRACE=$(OUTPUT)/tdvtrace bench/run.sh --smoke
+
 $(VMLINUX): | $(OUTPUT)
 	$(call msg,EXTRACT,$@)
 	$(Q)scripts/extract-vmlinux.sh /boot/vmlinuz-$(KRELEASE) $@
@@ -135,6 +180,7 @@ check:
 	$(Q)$(MAKE) --no-print-directory render-check
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory vmtest
+	$(Q)$(MAKE) --no-print-directory bench-smoke
 
 demo:
 	$(Q)scripts/deps.sh
@@ -147,7 +193,8 @@ install: $(OUTPUT)/tdvtrace
 
 format:
 	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c \
-		tests/fuzz/*.c tests/fuzz/*.h tests/kmod/tdvsim.c tests/kmod/tdvctl.c tests/kmod/*.h
+		tests/fuzz/*.c tests/fuzz/*.h tests/kmod/tdvsim.c tests/kmod/tdvctl.c tests/kmod/*.h \
+		bench/*.c
 
 clean:
 	$(Q)rm -rf $(OUTPUT)

@@ -14,6 +14,7 @@
 #include <bpf/bpf_core_read.h>
 #include "tdvtrace.h"
 #include "amd_iommu.bpf.h"
+#include "probe_pairs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -157,73 +158,37 @@ static __always_inline int on_id_alloc_exit(int ret)
 
 /* ---- program pairs -------------------------------------------------------- */
 
-#define HIST_ENTRY(name, sym, call, args...)                                                       \
-	SEC("fentry/" #sym)                                                                        \
-	int BPF_PROG(name##_fentry, args)                                                          \
-	{                                                                                          \
-		return call;                                                                       \
-	}                                                                                          \
-	SEC("kprobe/" #sym)                                                                        \
-	int BPF_KPROBE(name##_kprobe, args)                                                        \
-	{                                                                                          \
-		return call;                                                                       \
-	}
-
-#define HIST_EXIT(name, sym, call, ret, args...)                                                   \
-	SEC("fexit/" #sym)                                                                         \
-	int BPF_PROG(name##_fexit, args, ret)                                                      \
-	{                                                                                          \
-		return call;                                                                       \
-	}                                                                                          \
-	SEC("kretprobe/" #sym)                                                                     \
-	int BPF_KRETPROBE(name##_kretprobe, ret)                                                   \
-	{                                                                                          \
-		return call;                                                                       \
-	}
-
-#define HIST_EXIT_VOID(name, sym, call, args...)                                                   \
-	SEC("fexit/" #sym)                                                                         \
-	int BPF_PROG(name##_fexit, args)                                                           \
-	{                                                                                          \
-		return call;                                                                       \
-	}                                                                                          \
-	SEC("kretprobe/" #sym)                                                                     \
-	int BPF_KRETPROBE(name##_kretprobe)                                                        \
-	{                                                                                          \
-		return call;                                                                       \
-	}
-
 #define VIOMMU_SEG(viommu) seg_id(BPF_CORE_READ(iommu_of_viommu(viommu), pci_seg))
 #define IOMMU_SEG(iommu) seg_id(BPF_CORE_READ((struct amd_iommu___tdv *)(iommu), pci_seg))
 
-HIST_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd), void *seg, u32 kvmfd,
-	   u16 *out)
-HIST_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret, void *seg, u32 kvmfd,
+TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd), void *seg, u32 kvmfd,
 	  u16 *out)
+TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret, void *seg, u32 kvmfd,
+	 u16 *out)
 
-HIST_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, enter(TDV_H_PUT, seg_id(seg)), void *seg,
-	   u32 kvmfd)
-HIST_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, leave(TDV_H_PUT, 0), void *seg, u32 kvmfd)
+TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, enter(TDV_H_PUT, seg_id(seg)), void *seg,
+	  u32 kvmfd)
+TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, leave(TDV_H_PUT, 0), void *seg, u32 kvmfd)
 
-HIST_ENTRY(id_alloc, trans_devid_alloc, enter(TDV_H_ID_ALLOC, seg_id(seg)), void *seg)
-HIST_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
+TDV_ENTRY(id_alloc, trans_devid_alloc, enter(TDV_H_ID_ALLOC, seg_id(seg)), void *seg)
+TDV_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
 
-HIST_ENTRY(viommu_init, amd_iommufd_viommu_init, enter(TDV_H_VIOMMU_INIT, VIOMMU_SEG(viommu)),
-	   void *viommu, void *parent, void *data)
-HIST_EXIT(viommu_init, amd_iommufd_viommu_init, leave(TDV_H_VIOMMU_INIT, 0), int ret, void *viommu,
-	  void *parent, void *data)
+TDV_ENTRY(viommu_init, amd_iommufd_viommu_init, enter(TDV_H_VIOMMU_INIT, VIOMMU_SEG(viommu)),
+	  void *viommu, void *parent, void *data)
+TDV_EXIT(viommu_init, amd_iommufd_viommu_init, leave(TDV_H_VIOMMU_INIT, 0), int ret, void *viommu,
+	 void *parent, void *data)
 
-HIST_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy,
-	   enter(TDV_H_VIOMMU_DESTROY, VIOMMU_SEG(viommu)), void *viommu)
-HIST_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy, leave(TDV_H_VIOMMU_DESTROY, 0),
-	       void *viommu)
+TDV_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy,
+	  enter(TDV_H_VIOMMU_DESTROY, VIOMMU_SEG(viommu)), void *viommu)
+TDV_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy, leave(TDV_H_VIOMMU_DESTROY, 0),
+	      void *viommu)
 
-HIST_ENTRY(dte_set, amd_iommu_set_translate_dte, enter(TDV_H_DTE_SET, IOMMU_SEG(iommu)),
-	   void *iommu, u16 gid, void *pdom, u16 devid)
-HIST_EXIT_VOID(dte_set, amd_iommu_set_translate_dte, leave(TDV_H_DTE_SET, 0), void *iommu, u16 gid,
-	       void *pdom, u16 devid)
+TDV_ENTRY(dte_set, amd_iommu_set_translate_dte, enter(TDV_H_DTE_SET, IOMMU_SEG(iommu)), void *iommu,
+	  u16 gid, void *pdom, u16 devid)
+TDV_EXIT_VOID(dte_set, amd_iommu_set_translate_dte, leave(TDV_H_DTE_SET, 0), void *iommu, u16 gid,
+	      void *pdom, u16 devid)
 
-HIST_ENTRY(dte_clear, amd_iommu_clear_translate_dte, enter(TDV_H_DTE_CLEAR, IOMMU_SEG(iommu)),
-	   void *iommu, u16 gid, u16 devid)
-HIST_EXIT_VOID(dte_clear, amd_iommu_clear_translate_dte, leave(TDV_H_DTE_CLEAR, 0), void *iommu,
-	       u16 gid, u16 devid)
+TDV_ENTRY(dte_clear, amd_iommu_clear_translate_dte, enter(TDV_H_DTE_CLEAR, IOMMU_SEG(iommu)),
+	  void *iommu, u16 gid, u16 devid)
+TDV_EXIT_VOID(dte_clear, amd_iommu_clear_translate_dte, leave(TDV_H_DTE_CLEAR, 0), void *iommu,
+	      u16 gid, u16 devid)

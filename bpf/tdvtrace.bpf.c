@@ -15,6 +15,7 @@
 #include "amd_iommu.bpf.h"
 #include "xarray.bpf.h"
 #include "kvm_file.bpf.h"
+#include "probe_pairs.bpf.h"
 
 char LICENSE[] SEC("license") = "GPL";
 
@@ -637,46 +638,6 @@ static __always_inline int on_vm_destroy(void *kvm)
 }
 
 /* ---- program pairs -------------------------------------------------------- */
-
-/*
- * TDV_ENTRY / TDV_EXIT declare the fentry and kprobe (fexit and kretprobe)
- * flavours of one probe; both call the same handler.
- */
-#define TDV_ENTRY(name, sym, call, args...)                                                        \
-	SEC("fentry/" #sym)                                                                        \
-	int BPF_PROG(name##_fentry, args)                                                          \
-	{                                                                                          \
-		return call;                                                                       \
-	}                                                                                          \
-	SEC("kprobe/" #sym)                                                                        \
-	int BPF_KPROBE(name##_kprobe, args)                                                        \
-	{                                                                                          \
-		return call;                                                                       \
-	}
-
-#define TDV_EXIT(name, sym, call, ret, args...)                                                    \
-	SEC("fexit/" #sym)                                                                         \
-	int BPF_PROG(name##_fexit, args, ret)                                                      \
-	{                                                                                          \
-		return call;                                                                       \
-	}                                                                                          \
-	SEC("kretprobe/" #sym)                                                                     \
-	int BPF_KRETPROBE(name##_kretprobe, ret)                                                   \
-	{                                                                                          \
-		return call;                                                                       \
-	}
-
-#define TDV_EXIT_VOID(name, sym, call, args...)                                                    \
-	SEC("fexit/" #sym)                                                                         \
-	int BPF_PROG(name##_fexit, args)                                                           \
-	{                                                                                          \
-		return call;                                                                       \
-	}                                                                                          \
-	SEC("kretprobe/" #sym)                                                                     \
-	int BPF_KRETPROBE(name##_kretprobe)                                                        \
-	{                                                                                          \
-		return call;                                                                       \
-	}
 
 TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd, out), void *seg,
 	  u32 kvmfd, u16 *out)

@@ -18,6 +18,7 @@ linux-image-cloud-amd64 linux-headers-cloud-amd64
 qemu-system-x86 busybox-static
 lz4 gzip zstd xz-utils cpio binutils coreutils
 python3
+bpftrace valgrind e2fsprogs
 "
 
 check_only=0

@@ -102,7 +102,7 @@ set -- --tdvtrace "$tdvtrace"
 [ -z "$scenarios" ] || set -- "$@" --scenarios "$scenarios"
 OUT=$out "$here/mkinitramfs.sh" "$@" "$initrd"
 
-append="console=ttyS0 panic=-1 oops=panic quiet"
+append="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 quiet loglevel=5"
 [ -z "$only" ] || append="$append tdv.only=$only"
 [ "$demo" = 0 ] || append="$append tdv.demo=1"
 [ -z "$scen_timeout" ] || append="$append tdv.timeout=$scen_timeout"

@@ -19,20 +19,15 @@ static const char hist_doc[] =
 	"seconds, the calls of each interval, COUNT times (default: until stopped). "
 	"Functions: get put id_alloc viommu_init viommu_destroy dte_set dte_clear.";
 
-enum { OPT_PER_SEG = 0x300 };
-
 static const struct argp_option hist_options[] = {
-	{ "milliseconds", 'm', NULL, 0, "Buckets in milliseconds", 0 },
-	{ "microseconds", 'u', NULL, 0, "Buckets in microseconds (the default)", 0 },
-	{ "nanoseconds", 'n', NULL, 0, "Buckets in nanoseconds", 0 },
-	{ "per-seg", OPT_PER_SEG, NULL, 0, "One histogram per PCI segment", 0 },
 	{ "timestamp", 'T', NULL, 0, "Print the time of each interval", 0 },
 	{},
 };
 
 struct hist_ctx {
 	struct tdv_options opts;
-	bool per_seg, stamps;
+	struct tdv_hist_options hist;
+	bool stamps;
 	unsigned int interval_s; /* 0: one summary at the end */
 	unsigned int count;	 /* intervals to print, 0: until stopped */
 	unsigned int printed;
@@ -51,18 +46,7 @@ static error_t parse_hist(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
-		break;
-	case 'm':
-		ctx->opts.hist_unit_ns = 1000000;
-		break;
-	case 'u':
-		ctx->opts.hist_unit_ns = 1000;
-		break;
-	case 'n':
-		ctx->opts.hist_unit_ns = 1;
-		break;
-	case OPT_PER_SEG:
-		ctx->per_seg = true;
+		state->child_inputs[1] = &ctx->hist;
 		break;
 	case 'T':
 		ctx->stamps = true;
@@ -98,6 +82,7 @@ static error_t parse_hist(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child hist_children[] = {
 	{ &tdv_common_argp, 0, NULL, 0 },
+	{ &tdv_hist_argp, 0, NULL, 0 },
 	{},
 };
 
@@ -131,7 +116,7 @@ static int read_hists(struct hist_ctx *ctx, struct tdv_hist_set *out)
 		if (bpf_map_lookup_elem(fd, &cur, percpu))
 			continue;
 		key = cur;
-		if (!ctx->per_seg)
+		if (!ctx->hist.per_seg)
 			key.seg = TDV_HIST_ALL_SEGS;
 		for (int c = 0; c < ncpu && !err; c++)
 			err = tdv_hist_set_add(out, &key, &percpu[c]);
@@ -142,7 +127,7 @@ static int read_hists(struct hist_ctx *ctx, struct tdv_hist_set *out)
 
 static void print_set(struct hist_ctx *ctx, const struct tdv_hist_set *set, unsigned int interval)
 {
-	struct tdv_hist_print p = { .unit_ns = ctx->opts.hist_unit_ns, .interval = interval };
+	struct tdv_hist_print p = { .unit_ns = ctx->hist.unit_ns, .interval = interval };
 	char stamp[16];
 	time_t t = time(NULL);
 
@@ -196,8 +181,8 @@ int cmd_hist(int argc, char **argv)
 	int err;
 
 	tdv_options_init(&ctx.opts);
-	ctx.opts.hist_unit_ns = 1000;
 	argp_parse(&hist_argp, argc, argv, 0, NULL, &ctx);
+	ctx.opts.hist_unit_ns = ctx.hist.unit_ns; /* a histogram session */
 	tdv_hist_set_init(&ctx.prev);
 	tdv_hist_set_init(&ctx.now);
 	tdv_hist_set_init(&ctx.delta);

@@ -34,7 +34,7 @@ static const char report_doc[] =
 
 enum format { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_SVG, FMT_EVENTS };
 enum timelines { TIMELINES_NONE, TIMELINES_REPORTS, TIMELINES_ALL };
-enum { OPT_FORMAT = 0x400, OPT_GRACE, OPT_TIMELINES, OPT_PER_SEG, OPT_NO_HIST };
+enum { OPT_FORMAT = 0x400, OPT_GRACE, OPT_TIMELINES, OPT_NO_HIST };
 
 static const char *const format_names[] = { "text", "json", "perfetto", "svg", "events" };
 
@@ -46,10 +46,6 @@ static const struct argp_option report_options[] = {
 	{ "timelines", OPT_TIMELINES, "all", OPTION_ARG_OPTIONAL,
 	  "With each report its entry's refcount timeline; =all: every entry's", 0 },
 	{ "no-hist", OPT_NO_HIST, NULL, 0, "No latency histograms (text, json)", 0 },
-	{ "per-seg", OPT_PER_SEG, NULL, 0, "Histograms per PCI segment", 0 },
-	{ "milliseconds", 'm', NULL, 0, "Histogram buckets in milliseconds", 0 },
-	{ "microseconds", 'u', NULL, 0, "Histogram buckets in microseconds (the default)", 0 },
-	{ "nanoseconds", 'n', NULL, 0, "Histogram buckets in nanoseconds", 0 },
 	{},
 };
 
@@ -59,7 +55,8 @@ struct report_ctx {
 	enum format format;
 	enum timelines timelines;
 	uint64_t grace_ms;
-	bool no_hist, per_seg;
+	bool no_hist;
+	struct tdv_hist_options hist;
 	FILE *out;
 	struct tdv_rec_header header;
 	bool have_header;
@@ -79,6 +76,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
+		state->child_inputs[1] = &ctx->hist;
 		break;
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
@@ -109,18 +107,6 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case OPT_NO_HIST:
 		ctx->no_hist = true;
 		break;
-	case OPT_PER_SEG:
-		ctx->per_seg = true;
-		break;
-	case 'm':
-		ctx->opts.hist_unit_ns = 1000000;
-		break;
-	case 'u':
-		ctx->opts.hist_unit_ns = 1000;
-		break;
-	case 'n':
-		ctx->opts.hist_unit_ns = 1;
-		break;
 	case ARGP_KEY_ARG:
 		if (ctx->path)
 			argp_error(state, "one recording at a time: '%s' is one too many", arg);
@@ -140,6 +126,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 
 static const struct argp_child report_children[] = {
 	{ &tdv_filter_argp, 0, NULL, 0 },
+	{ &tdv_hist_argp, 0, NULL, 0 },
 	{},
 };
 
@@ -234,7 +221,7 @@ static void on_event(void *data, const struct tdv_event *e)
 		tdv_event_print_json(ctx->out, e);
 	if (!ctx->no_hist)
 		keep(ctx,
-		     tdv_hist_set_add_event(&ctx->hists, e, ctx->opts.hist_unit_ns, ctx->per_seg));
+		     tdv_hist_set_add_event(&ctx->hists, e, ctx->hist.unit_ns, ctx->hist.per_seg));
 	tdv_feed_event(&ctx->feed, &copy, sizeof(copy));
 }
 
@@ -286,7 +273,7 @@ static void describe_recording(const struct report_ctx *ctx)
 
 static void print_hists(struct report_ctx *ctx)
 {
-	struct tdv_hist_print p = { .unit_ns = ctx->opts.hist_unit_ns };
+	struct tdv_hist_print p = { .unit_ns = ctx->hist.unit_ns };
 
 	for (size_t i = 0; i < ctx->hists.n; i++) {
 		if (ctx->format == FMT_JSON)
@@ -354,7 +341,6 @@ int cmd_report(int argc, char **argv)
 	int err;
 
 	tdv_options_init(&ctx.opts);
-	ctx.opts.hist_unit_ns = 1000;
 	argp_parse(&report_argp, argc, argv, 0, NULL, &ctx);
 	if (ctx.format == FMT_EVENTS)
 		ctx.no_hist = true;

@@ -146,6 +146,47 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
+enum { OPT_PER_SEG = 0x180 };
+
+static const struct argp_option hist_options[] = {
+	{ "milliseconds", 'm', NULL, 0, "Histogram buckets in milliseconds", 0 },
+	{ "microseconds", 'u', NULL, 0, "Histogram buckets in microseconds (the default)", 0 },
+	{ "nanoseconds", 'n', NULL, 0, "Histogram buckets in nanoseconds", 0 },
+	{ "per-seg", OPT_PER_SEG, NULL, 0, "One histogram per PCI segment", 0 },
+	{},
+};
+
+static error_t parse_hist(int key, char *arg, struct argp_state *state)
+{
+	struct tdv_hist_options *h = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		h->unit_ns = 1000;
+		break;
+	case 'm':
+		h->unit_ns = 1000000;
+		break;
+	case 'u':
+		h->unit_ns = 1000;
+		break;
+	case 'n':
+		h->unit_ns = 1;
+		break;
+	case OPT_PER_SEG:
+		h->per_seg = true;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp tdv_hist_argp = {
+	.options = hist_options,
+	.parser = parse_hist,
+};
+
 const struct argp tdv_filter_argp = {
 	.options = filter_options,
 	.parser = parse_common,

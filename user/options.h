@@ -59,4 +59,13 @@ extern const struct argp tdv_common_argp;
 /* Only -p, --seg, --kvmfd and --json: for commands that read a recording. */
 extern const struct argp tdv_filter_argp;
 
+/* How histograms are shown (hist, report). */
+struct tdv_hist_options {
+	uint64_t unit_ns; /* 1, 1000 (default) or 1000000 */
+	bool per_seg;	  /* one histogram per PCI segment */
+};
+
+/* The argp child for -m, -u, -n and --per-seg, into a struct tdv_hist_options. */
+extern const struct argp tdv_hist_argp;
+
 #endif /* TDV_OPTIONS_H */

@@ -152,14 +152,15 @@ static int append(struct tdv_rec_writer *w, uint16_t type, const uint8_t *payloa
 	return 0;
 }
 
-static int valid_header(const struct tdv_rec_header *h)
+/* What is wrong with @h, or NULL: the file must not hold what no reader takes. */
+static const char *bad_header(const struct tdv_rec_header *h)
 {
 	if (h->nprobes > TDV_REC_MAX_PROBES)
-		return -1;
+		return "more probes than TDV_REC_MAX_PROBES";
 	for (unsigned int i = 0; i < h->nprobes; i++)
 		if (h->probes[i].attach > TDV_REC_TRACEPOINT)
-			return -1;
-	return 0;
+			return "a probe's attach method is not an enum tdv_rec_attach";
+	return NULL;
 }
 
 /* The head goes to the start of w->buf. */
@@ -197,13 +198,12 @@ struct tdv_rec_writer *tdv_rec_create(const char *path, const struct tdv_rec_hea
 {
 	struct tdv_rec_writer *w;
 	struct stat st;
-	const char *what = "cannot create";
+	const char *what = "cannot create", *bad = bad_header(h);
 	int e;
 
-	if (valid_header(h)) {
+	if (bad) {
 		if (err && errlen)
-			snprintf(err, errlen, "%s: bad recording header (%u probes, at most %d)",
-				 path, h->nprobes, TDV_REC_MAX_PROBES);
+			snprintf(err, errlen, "%s: bad recording header: %s", path, bad);
 		errno = EINVAL;
 		return NULL;
 	}
@@ -253,7 +253,7 @@ int tdv_rec_event(struct tdv_rec_writer *w, const struct tdv_event *ev)
 	struct tdv_event e;
 	int ret;
 
-	if (!w || tdv_event_decode(ev, sizeof(*ev), &e))
+	if (!w || !ev || tdv_event_decode(ev, sizeof(*ev), &e))
 		return -EINVAL;
 	p = put64(p, e.ts_ns);
 	p = put64(p, e.vm);

@@ -523,7 +523,7 @@ def check_top(d):
 
 
 def check_live_attach(d):
-    c = ctl(d)
+    c = ctl(d, "pre.ctl")
     expect("tdvtrace: found 3 live entries" in read(d, "live.err"),
            "discovery found A on two segments and B", read(d, "live.err"))
     reps = leaks_reports(d, "live")
@@ -769,6 +769,12 @@ def check_record_report(d):
     expect(re.search(r"tdvtrace: \d+ events, 0 lost", read(d, "all_rec.err")),
            "record: exit summary", read(d, "all_rec.err"))
 
+    seeded = events(d, "seeded_report.out")
+    equal([o for o in seeded if "kind" in o], [], "seeded: entries that predate it are no report")
+    equal(rc(d, "seeded_report.rc"), 0, "seeded: status 0")
+    expect("tdvtrace: found 2 live entries" in read(d, "seeded_rec.err"),
+           "seeded: record found the two live entries", read(d, "seeded_rec.err"))
+
     # 2. report equals live
     live_reps = [r for r in events(d, "live.json") if "kind" in r]
     objs = events(d, "report_json.out")
@@ -790,10 +796,11 @@ def check_record_report(d):
                      r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d for [\d.]+ s", err),
            "report: says where and when it was recorded", err)
     text = read(d, "report.txt")
-    for r in live_reps:
-        expect(re.search(r"^\S*\s*%s\b" % r["kind"], text, re.M) or r["kind"] in text,
-               "text: %s report" % r["kind"], text[:2000])
-    expect("timeline" in text.lower(), "text: --timelines", text[:2000])
+    for kind in {r["kind"] for r in live_reps}:
+        expect(re.search(r"^[\d.]+ %s seg=" % kind, text, re.M),
+               "text: %s report" % kind, text[:2000])
+    expect(re.search(r"^  timeline seg=\d+ kvmfd=\d+ gen=\d+", read(d, "timelines.txt"), re.M),
+           "text: --timelines", read(d, "timelines.txt")[:2000])
     seg1 = [r for r in events(d, "seg1.out") if "kind" in r]
     expect(seg1 and all(r["seg"] == 1 for r in seg1 if "seg" in r),
            "--seg 1: only segment 1's reports", seg1)
@@ -804,9 +811,10 @@ def check_record_report(d):
     trace = json.loads(read(d, "churn.perfetto.json"))
     evs = trace["traceEvents"]
     procs = [e for e in evs if e.get("ph") == "M" and e.get("name") == "process_name"]
-    vms = {r.get("vm") for r in live_reps if r.get("vm")}
-    expect(len(procs) >= len(vms) > 0, "perfetto: a process track per VM",
-           (len(procs), len(vms)))
+    names = [e["args"]["name"] for e in procs]
+    expect(len(names) >= 2 and len(set(names)) == len(names) and
+           all(re.match(r"^VM (0x[0-9a-f]+|unknown)\b", n) for n in names),
+           "perfetto: one process track per VM", names)
     counters = {e["name"] for e in evs if e.get("ph") == "C"}
     expect(counters and all(n.startswith("refs seg ") for n in counters),
            "perfetto: refs counter tracks per (seg, kvmfd, gen)", sorted(counters)[:5])

@@ -29,6 +29,11 @@
 #   wait_file PATH [SECS]        until PATH exists (30 s); 1 if it never does
 #   two_vmms_one_fd NAME         two VMMs, one fd number, one segment, under
 #                                tdvtrace leaks: $OUT/NAME.json, .ctl1, .ctl2
+#   vmm_start NAME < SCRIPT      a VMM: tdvctl runs SCRIPT (stdout
+#                                $OUT/NAME.ctl, pid in $VMM_PID_NAME) in the
+#                                background up to its line "pause", and
+#                                vmm_start returns once it is there
+#   vmm_resume NAME              let it run on from "pause"; wait for it
 #   fail MSG                     print MSG to stderr and exit 1
 #
 # "Attached" means tdvtrace printed a line containing "tdvtrace: attached"
@@ -239,4 +244,19 @@ S
 	sleep 1
 	tdv_stop "$1" INT
 	mv "$OUT/$1.out" "$OUT/$1.json"
+}
+
+vmm_start() {
+	rm -f "/tmp/$1.paused" "/tmp/$1.go"
+	# A background job's stdin is /dev/null: hand it the script as a file.
+	awk -v f="/tmp/$1" '$0 == "pause" { print "touch " f ".paused"; print "wait " f ".go"; next }
+		{ print }' > "/tmp/$1.script"
+	tdvctl script "/tmp/$1.script" > "$OUT/$1.ctl" &
+	eval "VMM_PID_$1=\$!"
+	wait_file "/tmp/$1.paused" || fail "VMM $1 never reached its pause"
+}
+
+vmm_resume() {
+	touch "/tmp/$1.go"
+	eval "wait \$VMM_PID_$1"
 }

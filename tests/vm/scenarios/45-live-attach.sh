@@ -6,9 +6,8 @@
 OUT=$1
 
 sim_load
-rm -f /tmp/ready /tmp/go
 # Fillers first: A and B sit at fd numbers the churn below never reaches.
-tdvctl script - > "$OUT/ctl.out" <<'S' &
+vmm_start pre <<'S'
 vm D0
 vm D1
 vm D2
@@ -20,8 +19,7 @@ viommu a1 A 0
 viommu a2 A 2
 vm B
 viommu b1 B 1
-touch /tmp/ready
-wait /tmp/go
+pause
 fault skip_put
 destroy b1
 close B
@@ -29,13 +27,10 @@ destroy a1
 destroy a2
 close A
 S
-p1=$!
-echo $p1 > "$OUT/p1.pid"
-wait_file /tmp/ready
+echo "$VMM_PID_pre" > "$OUT/p1.pid"
 tdv_start live leaks --json --grace-ms 200
 tdvctl churn --vms 50 --viommus 2 --seed 3 --procs 1 --one-per-seg
-touch /tmp/go
-wait $p1
+vmm_resume pre
 sleep 1
 tdv_stop live INT
 mv "$OUT/live.out" "$OUT/live.json"

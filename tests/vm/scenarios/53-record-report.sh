@@ -2,7 +2,9 @@
 # tdvtrace record / report.
 # 1. Every event kind, recorded while `trace --json` watches: `report
 #    --format events` gives back the same events. The file is mode 0600 and
-#    SIGTERM leaves it complete. (all.rec also seeds the fuzz corpus.)
+#    SIGTERM leaves it complete. A recording that starts with live entries
+#    holds them (seeds): their puts are no unbalanced_put. (all.rec and
+#    seeded.rec also seed the fuzz corpus.)
 # 2. Churn with faults and VMs that predate both tools, under `leaks --json`
 #    and `record` at once: `report --format json` makes the same reports.
 #    The same recording as text, perfetto and svg.
@@ -39,10 +41,28 @@ cp /tmp/all.rec "$OUT/all.rec"
 run_case all_events tdvtrace report /tmp/all.rec --format events
 sim_unload
 
+# A small recording with entries that predate it (seeds), for the corpus too.
+sim_load
+vmm_start seeded <<'S'
+vm P
+viommu p1 P 0
+viommu p2 P 2
+pause
+destroy p1
+destroy p2
+close P
+S
+tdv_start seeded_rec record -o /tmp/seeded.rec
+vmm_resume seeded
+sleep 0.3
+tdv_stop seeded_rec INT
+cp /tmp/seeded.rec "$OUT/seeded.rec"
+run_case seeded_report tdvtrace report /tmp/seeded.rec --format json --grace-ms 300
+sim_unload
+
 # ---- 2 ----
 sim_load
-rm -f /tmp/ready /tmp/go
-tdvctl script - > "$OUT/pre.ctl" <<'S' &
+vmm_start pre <<'S'
 vm D0
 vm D1
 vm D2
@@ -52,27 +72,24 @@ vm D5
 vm P
 viommu p1 P 0
 viommu p2 P 3
-touch /tmp/ready
-wait /tmp/go
+pause
 destroy p1
 destroy p2
 close P
 S
-pre=$!
-wait_file /tmp/ready
 tdv_start live leaks --json --grace-ms 300
 tdv_start rec record -o /tmp/churn.rec
 tdvctl --truth "$OUT/churn.truth" churn --vms 150 --viommus 3 --seed 23 --procs 3 \
 	--serialize --fault-rate 15
-touch /tmp/go
-wait $pre
+vmm_resume pre
 sleep 1
 tdv_stop rec INT
 tdv_stop live INT
 mv "$OUT/live.out" "$OUT/live.json"
 run_case report_json tdvtrace report /tmp/churn.rec --format json --grace-ms 300
-run_case report_text tdvtrace report /tmp/churn.rec --grace-ms 300 --timelines -o /tmp/report.txt
-head -c 200000 /tmp/report.txt > "$OUT/report.txt" # timelines of shared entries are long
+run_case report_text tdvtrace report /tmp/churn.rec --grace-ms 300 -o "$OUT/report.txt"
+run_case timelines tdvtrace report /tmp/churn.rec --grace-ms 300 --timelines -o /tmp/timelines.txt
+head -c 20000 /tmp/timelines.txt > "$OUT/timelines.txt" # shared entries' timelines are long
 run_case perfetto tdvtrace report /tmp/churn.rec --format perfetto --grace-ms 300 \
 	-o "$OUT/churn.perfetto.json"
 run_case svg tdvtrace report /tmp/churn.rec --format svg --grace-ms 300 -o "$OUT/churn.svg"
