@@ -40,8 +40,9 @@ struct start {
 	__u32 kvmfd;
 };
 
+/* As tdvtrace.bpf.c's calls: LRU, a finished call marked by ts 0. */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, __u64);
 	__type(value, struct start);
@@ -96,10 +97,10 @@ static __always_inline bool finish(__u32 func, struct start *out)
 	__u64 key = start_key(func);
 	struct start *s = bpf_map_lookup_elem(&starts, &key);
 
-	if (!s)
+	if (!s || !s->ts)
 		return false;
 	*out = *s;
-	bpf_map_delete_elem(&starts, &key);
+	s->ts = 0;
 	return true;
 }
 

@@ -65,8 +65,12 @@ struct call_val {
 	__u32 gen;	   /* put: generation of the entry it found */
 };
 
+/*
+ * LRU, and a finished call is marked (ts 0) rather than deleted: a store
+ * is cheaper than a delete, and the slots of threads that exit age out.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct call_key);
 	__type(value, struct call_val);
@@ -80,9 +84,14 @@ struct {
 	__type(value, __u32);
 } puts_inflight SEC(".maps");
 
-/* Generation of each (seg, kvmfd): +1 each time its entry is created. */
+/*
+ * Generation of each (seg, kvmfd): +1 each time its entry is created. LRU:
+ * where kvmfd is not a reused fd number (a kernel keying entries by VM) the
+ * keys never repeat, and the idlest ones must make room; every get and put
+ * touches its own, so a live entry keeps it.
+ */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 65536);
 	__type(key, struct tdv_entry_key);
 	__type(value, struct tdv_entry_val);
@@ -104,16 +113,13 @@ struct {
 	__type(value, __u8);
 } vmm_tgids SEC(".maps");
 
-static __always_inline void count(__u32 kind, bool dropped)
+/* Only losses are counted here: userspace counts what arrives. */
+static __always_inline void count_drop(__u32 kind)
 {
 	struct tdv_counters *c = bpf_map_lookup_elem(&counters, &kind);
 
-	if (!c)
-		return;
-	if (dropped)
+	if (c)
 		c->drops++;
-	else
-		c->hits++;
 }
 
 static __always_inline bool filtered_out(const struct tdv_event *e)
@@ -142,9 +148,7 @@ static __always_inline void emit(struct tdv_event *e)
 	if (filtered_out(e))
 		return;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flag()))
-		count(e->kind, true);
-	else
-		count(e->kind, false);
+		count_drop(e->kind);
 }
 
 static __always_inline void event_init(struct tdv_event *e, __u32 kind)
@@ -160,27 +164,34 @@ static __always_inline void event_init(struct tdv_event *e, __u32 kind)
 	bpf_get_current_comm(e->comm, sizeof(e->comm));
 }
 
-static __always_inline struct call_val *call_start(__u32 kind, __u64 a0, __u64 a1, __u64 a2)
+/* Save a call's arguments (and what its entry saw) for its return. */
+static __always_inline void call_save(__u32 kind, struct call_val *val)
 {
 	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
-	struct call_val val = { .ts = bpf_ktime_get_ns(), .arg = { a0, a1, a2 } };
 
-	bpf_map_update_elem(&calls, &key, &val, BPF_ANY);
-	return bpf_map_lookup_elem(&calls, &key);
+	val->ts = bpf_ktime_get_ns();
+	bpf_map_update_elem(&calls, &key, val, BPF_ANY);
 }
 
+static __always_inline void call_start(__u32 kind, __u64 a0, __u64 a1, __u64 a2)
+{
+	struct call_val val = { .arg = { a0, a1, a2 } };
+
+	call_save(kind, &val);
+}
+
+/* The call of this kind in flight on this thread, or NULL. */
 static __always_inline struct call_val *call_find(__u32 kind)
 {
 	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
+	struct call_val *c = bpf_map_lookup_elem(&calls, &key);
 
-	return bpf_map_lookup_elem(&calls, &key);
+	return c && c->ts ? c : NULL;
 }
 
-static __always_inline void call_end(__u32 kind)
+static __always_inline void call_end(struct call_val *c)
 {
-	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
-
-	bpf_map_delete_elem(&calls, &key);
+	c->ts = 0;
 }
 
 /*
@@ -189,18 +200,19 @@ static __always_inline void call_end(__u32 kind)
  */
 static __always_inline __u64 vm_of_fd(__u32 fd)
 {
-	struct task_struct *task = (void *)bpf_get_current_task();
-	struct files_struct *files = BPF_CORE_READ(task, files);
+	/* BTF pointers: plain loads the verifier guards, no helper per hop */
+	struct task_struct *task = bpf_get_current_task_btf();
+	struct files_struct *files = task->files;
 	struct fdtable *fdt;
 	struct file **fds;
 	struct file *f = NULL;
 
 	if (!files)
 		return 0;
-	fdt = BPF_CORE_READ(files, fdt);
-	if (fd >= BPF_CORE_READ(fdt, max_fds))
+	fdt = files->fdt;
+	if (!fdt || fd >= fdt->max_fds)
 		return 0;
-	fds = BPF_CORE_READ(fdt, fd);
+	fds = fdt->fd;
 	bpf_core_read(&f, sizeof(f), &fds[fd]);
 	if (!f || !tdv_is_vm_file(f))
 		return 0;
@@ -256,11 +268,12 @@ static __always_inline void set_aviommu(struct tdv_event *e, struct amd_iommu_vi
 
 static __always_inline int on_get_entry(void *seg, __u32 kvmfd, void *out)
 {
-	struct call_val *c = call_start(TDV_EV_GET, (__u64)seg, kvmfd, (__u64)out);
+	struct call_val c = { .arg = { (__u64)seg, kvmfd, (__u64)out } };
 
 	/* Only where trans_devid_alloc is inlined: then absence means fresh. */
-	if (c && !have_id_alloc)
-		c->existed = kvmfd_entry(seg, kvmfd) != NULL;
+	if (!have_id_alloc)
+		c.existed = kvmfd_entry(seg, kvmfd) != NULL;
+	call_save(TDV_EV_GET, &c);
 	return 0;
 }
 
@@ -295,7 +308,7 @@ static __always_inline int on_get_exit(void *ctx, int ret)
 		e.fields |= TDV_F_STACKS;
 	}
 	created = !ret && (have_id_alloc ? c->allocated : !c->existed);
-	call_end(TDV_EV_GET);
+	call_end(c);
 	/* A later put on another CPU may already have dropped what we took. */
 	if (!ret && !e.refs)
 		e.refs = 1;
@@ -331,33 +344,32 @@ static __always_inline int on_get_exit(void *ctx, int ret)
 	return 0;
 }
 
-static __always_inline __u64 inflight_key(void *seg, __u32 kvmfd)
+static __always_inline __u64 inflight_key(__u16 seg, __u32 kvmfd)
 {
-	return (__u64)seg_id(seg) << 32 | kvmfd;
+	return (__u64)seg << 32 | kvmfd;
 }
 
 static __always_inline int on_put_entry(void *seg, __u32 kvmfd)
 {
 	struct amd_iommu_kvmfd_trans_entry___tdv *entry = kvmfd_entry(seg, kvmfd);
-	struct call_val *c = call_start(TDV_EV_PUT, (__u64)seg, kvmfd, (__u64)entry);
-	__u64 key = inflight_key(seg, kvmfd);
+	struct call_val c = { .arg = { (__u64)seg, kvmfd, (__u64)entry }, .existed = !!entry };
+	__u16 seg_nr = seg_id(seg);
+	__u64 key = inflight_key(seg_nr, kvmfd);
 	__u32 one = 1, *n;
 
-	if (!c)
-		return 0;
+	if (entry) {
+		struct tdv_entry_key ek = { .seg = seg_nr, .kvmfd = kvmfd };
+		struct tdv_entry_val *g = bpf_map_lookup_elem(&gens, &ek);
+
+		c.trans_devid = BPF_CORE_READ_BITFIELD_PROBED(entry, trans_devid);
+		c.gen = g ? g->gen : 0;
+	}
+	call_save(TDV_EV_PUT, &c);
 	n = bpf_map_lookup_elem(&puts_inflight, &key);
 	if (n)
 		__sync_fetch_and_add(n, 1);
 	else
 		bpf_map_update_elem(&puts_inflight, &key, &one, BPF_NOEXIST);
-	c->existed = entry != NULL;
-	if (entry) {
-		struct tdv_entry_key ek = { .seg = seg_id(seg), .kvmfd = kvmfd };
-		struct tdv_entry_val *g = bpf_map_lookup_elem(&gens, &ek);
-
-		c->trans_devid = BPF_CORE_READ_BITFIELD_PROBED(entry, trans_devid);
-		c->gen = g ? g->gen : 0;
-	}
 	return 0;
 }
 
@@ -385,7 +397,7 @@ static __always_inline int on_put_exit(void)
 	e.seg = seg_id(seg);
 	e.kvmfd = c->arg[1];
 	e.lat_ns = e.ts_ns - c->ts;
-	key = inflight_key(seg, e.kvmfd);
+	key = inflight_key(e.seg, e.kvmfd);
 	inflight = bpf_map_lookup_elem(&puts_inflight, &key);
 	after = kvmfd_entry(seg, e.kvmfd);
 	e.refs = entry_refs(after);
@@ -406,9 +418,11 @@ static __always_inline int on_put_exit(void)
 			e.refs = 1;
 		e.trans_devid = c->trans_devid;
 	}
-	if (c->existed) {
+	if (c->existed)
+		e.fields |= TDV_F_TRANS_DEVID;
+	if (c->existed && c->gen) { /* 0: its generation was not known */
 		e.gen = c->gen;
-		e.fields |= TDV_F_TRANS_DEVID | TDV_F_GEN;
+		e.fields |= TDV_F_GEN;
 	}
 	e.vm = vm_of_fd(e.kvmfd);
 	if (!e.vm && c->existed) {
@@ -425,7 +439,7 @@ static __always_inline int on_put_exit(void)
 
 		bpf_map_delete_elem(&owners, &ok);
 	}
-	call_end(TDV_EV_PUT);
+	call_end(c);
 	emit(&e);
 	return 0;
 }
@@ -467,7 +481,7 @@ static __always_inline int on_id_alloc_exit(int ret)
 		e.trans_devid = ret;
 		e.fields |= TDV_F_TRANS_DEVID;
 	}
-	call_end(TDV_EV_ID_ALLOC);
+	call_end(c);
 	outer = call_find(TDV_EV_GET);
 	if (outer && ret >= 0)
 		outer->allocated = true;
@@ -513,7 +527,7 @@ static __always_inline int on_reserve_exit(int ret)
 	e.ret = ret;
 	e.lat_ns = e.ts_ns - c->ts;
 	e.fields = TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET | TDV_F_LAT;
-	call_end(TDV_EV_RESERVE);
+	call_end(c);
 	set_owner(&e); /* on -EBUSY: the VM that holds the id */
 	emit(&e);
 	return 0;
@@ -564,7 +578,7 @@ static __always_inline int on_viommu_init_exit(int ret)
 	e.ret = ret;
 	e.lat_ns = e.ts_ns - c->ts;
 	e.fields |= TDV_F_RET | TDV_F_LAT;
-	call_end(TDV_EV_VIOMMU_INIT);
+	call_end(c);
 	/* kvmfd, gid and trans_devid are stored only on success. */
 	if (!ret) {
 		set_aviommu(&e, aviommu_of(viommu));
@@ -599,7 +613,7 @@ static __always_inline int on_viommu_destroy_exit(void)
 	e.refs = entry_refs(kvmfd_entry(BPF_CORE_READ(iommu, pci_seg), e.kvmfd));
 	e.lat_ns = e.ts_ns - c->ts;
 	e.fields |= TDV_F_LAT | TDV_F_REFS;
-	call_end(TDV_EV_VIOMMU_DESTROY);
+	call_end(c);
 	emit(&e);
 	return 0;
 }

@@ -72,10 +72,9 @@ struct tdv_event {
 
 #define TDV_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
 
-/* Probe-hit and loss counters, one slot per event kind (percpu array). */
+/* Loss counters, one slot per event kind (percpu array). */
 struct tdv_counters {
-	__u64 hits;  /* events emitted after filtering */
-	__u64 drops; /* bpf_ringbuf_reserve failures */
+	__u64 drops; /* events the ring buffer had no room for */
 };
 
 /* BPF map "gens": generation of each (seg, kvmfd), +1 per fresh entry. */

@@ -2,56 +2,52 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdlib.h>
+#include <string.h>
 #include "reorder.h"
+
+/*
+ * A ring of events kept sorted by timestamp. Events arrive almost in order
+ * (a few trail by a handler's run time), so a push is an append that moves
+ * back past at most a few later events; a pop takes the head. Equal
+ * timestamps keep their arrival order.
+ */
 
 void tdv_reorder_init(struct tdv_reorder *r, uint64_t window_ns)
 {
-	r->heap = NULL;
-	r->seqs = NULL;
-	r->n = r->cap = 0;
-	r->seq = 0;
+	r->ring = NULL;
+	r->head = r->n = r->cap = 0;
 	r->window_ns = window_ns;
 }
 
 void tdv_reorder_free(struct tdv_reorder *r)
 {
-	free(r->heap);
-	free(r->seqs);
+	free(r->ring);
 	tdv_reorder_init(r, r->window_ns);
 }
 
-static bool before(const struct tdv_reorder *r, size_t a, size_t b)
+static struct tdv_event *at(const struct tdv_reorder *r, size_t i)
 {
-	if (r->heap[a].ts_ns != r->heap[b].ts_ns)
-		return r->heap[a].ts_ns < r->heap[b].ts_ns;
-	return r->seqs[a] < r->seqs[b];
+	return &r->ring[(r->head + i) & (r->cap - 1)];
 }
 
-static void swap(struct tdv_reorder *r, size_t a, size_t b)
-{
-	struct tdv_event e = r->heap[a];
-	uint64_t s = r->seqs[a];
-
-	r->heap[a] = r->heap[b];
-	r->heap[b] = e;
-	r->seqs[a] = r->seqs[b];
-	r->seqs[b] = s;
-}
-
+/* Double the ring (a power of two), its events from index 0. */
 static int grow(struct tdv_reorder *r)
 {
-	size_t cap = r->cap ? r->cap * 2 : 256;
-	struct tdv_event *h = realloc(r->heap, cap * sizeof(*h));
-	uint64_t *s;
+	size_t cap = r->cap ? r->cap * 2 : 256, first = r->cap - r->head;
+	struct tdv_event *ring = malloc(cap * sizeof(*ring));
 
-	if (!h)
+	if (!ring)
 		return -ENOMEM;
-	r->heap = h;
-	s = realloc(r->seqs, cap * sizeof(*s));
-	if (!s)
-		return -ENOMEM;
-	r->seqs = s;
+	if (r->n) {
+		if (first > r->n)
+			first = r->n;
+		memcpy(ring, &r->ring[r->head], first * sizeof(*ring));
+		memcpy(ring + first, r->ring, (r->n - first) * sizeof(*ring));
+	}
+	free(r->ring);
+	r->ring = ring;
 	r->cap = cap;
+	r->head = 0;
 	return 0;
 }
 
@@ -63,44 +59,25 @@ int tdv_reorder_push(struct tdv_reorder *r, const struct tdv_event *e, tdv_event
 		fn(ctx, e);
 		return -ENOMEM;
 	}
-	i = r->n++;
-	r->heap[i] = *e;
-	r->seqs[i] = r->seq++;
-	while (i && before(r, i, (i - 1) / 2)) {
-		swap(r, i, (i - 1) / 2);
-		i = (i - 1) / 2;
-	}
+	for (i = r->n; i && at(r, i - 1)->ts_ns > e->ts_ns; i--)
+		*at(r, i) = *at(r, i - 1);
+	*at(r, i) = *e;
+	r->n++;
 	return 0;
 }
 
 static void pop(struct tdv_reorder *r, tdv_event_fn fn, void *ctx)
 {
-	struct tdv_event top = r->heap[0];
-	size_t i = 0;
+	const struct tdv_event *e = at(r, 0);
 
+	r->head = (r->head + 1) & (r->cap - 1);
 	r->n--;
-	if (r->n) {
-		r->heap[0] = r->heap[r->n];
-		r->seqs[0] = r->seqs[r->n];
-	}
-	for (;;) {
-		size_t l = 2 * i + 1, m = i;
-
-		if (l < r->n && before(r, l, m))
-			m = l;
-		if (l + 1 < r->n && before(r, l + 1, m))
-			m = l + 1;
-		if (m == i)
-			break;
-		swap(r, i, m);
-		i = m;
-	}
-	fn(ctx, &top);
+	fn(ctx, e); /* its slot is free only from the next push on */
 }
 
 void tdv_reorder_drain(struct tdv_reorder *r, uint64_t now_ns, tdv_event_fn fn, void *ctx)
 {
-	while (r->n && r->heap[0].ts_ns + r->window_ns <= now_ns)
+	while (r->n && at(r, 0)->ts_ns + r->window_ns <= now_ns)
 		pop(r, fn, ctx);
 }
 

@@ -14,11 +14,9 @@
 #include "tdvtrace.h"
 
 struct tdv_reorder {
-	struct tdv_event *heap; /* min-heap on ts_ns */
-	size_t n, cap;
+	struct tdv_event *ring; /* n events from head, sorted by ts_ns */
+	size_t head, n, cap;	/* cap: 0 or a power of two */
 	uint64_t window_ns;
-	uint64_t seq; /* ties keep arrival order */
-	uint64_t *seqs;
 };
 
 typedef void (*tdv_event_fn)(void *ctx, const struct tdv_event *e);

@@ -320,7 +320,6 @@ int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_M
 		if (bpf_map_lookup_elem(fd, &k, percpu))
 			return -errno;
 		for (int c = 0; c < ncpu; c++) {
-			out[k].hits += percpu[c].hits;
 			out[k].drops += percpu[c].drops;
 		}
 	}

@@ -38,7 +38,7 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 /* Wait up to @timeout_ms for records and drain them all (or just wait). */
 int tdv_session_poll(struct tdv_session *s, int timeout_ms);
 
-/* Sum the per-CPU counters: hits and drops per event kind. */
+/* Sum the per-CPU counters: drops per event kind. */
 int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_MAX]);
 
 /*
