@@ -33,7 +33,7 @@ static void collect(void *ctx, const struct tdv_report *r)
 
 /* A stream under construction: events with increasing timestamps. */
 struct stream {
-	struct tdv_event ev[512];
+	struct tdv_event ev[1024];
 	unsigned int n;
 	uint64_t ts;
 	uint32_t tgid;
@@ -455,6 +455,35 @@ static void test_reorder_sorts_and_keeps_ties(void **state)
 	tdv_reorder_free(&r);
 }
 
+/* Out of order by up to 3 places, drained as it goes: the ring wraps and grows. */
+static void test_reorder_ring_wraps_and_grows(void **state)
+{
+	static struct stream got;
+	struct tdv_reorder r;
+	unsigned int pushed = 0;
+
+	got.n = 0;
+	tdv_reorder_init(&r, 1000);
+	for (unsigned int block = 0; block < 120; block++) {
+		/* four events a block, stamped 4b+3, 4b+1, 4b+2, 4b (arrival order) */
+		static const unsigned int order[] = { 3, 1, 2, 0 };
+
+		for (unsigned int i = 0; i < 4; i++) {
+			struct tdv_event e = { .ts_ns = 10 * (4 * block + order[i]) };
+
+			e.pid = pushed++;
+			assert_int_equal(tdv_reorder_push(&r, &e, NULL, NULL), 0);
+		}
+		/* hold about 100 events, then 300 (growth while wrapped) */
+		tdv_reorder_drain(&r, block < 60 ? 40 * block : 40 * block - 2000, append, &got);
+	}
+	tdv_reorder_flush(&r, append, &got);
+	assert_int_equal(got.n, 480);
+	for (unsigned int i = 0; i < got.n; i++)
+		assert_int_equal(got.ev[i].ts_ns, 10 * i);
+	tdv_reorder_free(&r);
+}
+
 static void test_loss_marks_reports_lossy(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -516,6 +545,7 @@ int main(void)
 		cmocka_unit_test(test_fini_live),
 		cmocka_unit_test(test_out_of_order_delivery),
 		cmocka_unit_test(test_reorder_sorts_and_keeps_ties),
+		cmocka_unit_test(test_reorder_ring_wraps_and_grows),
 		cmocka_unit_test(test_loss_marks_reports_lossy),
 		cmocka_unit_test(test_memory_flat_over_churn),
 	};
