@@ -108,9 +108,13 @@ fuzz: $(FUZZ_BIN)
 	$(Q)mkdir -p $(OUTPUT)/fuzz/corpus && cp tests/fuzz/corpus/* $(OUTPUT)/fuzz/corpus/
 	$(Q)$(FUZZ_RUN) -max_total_time=$(FUZZ_SECONDS) $(OUTPUT)/fuzz/corpus
 
+# Quiet unless it fails: libFuzzer's progress lines would bury the check's log.
 fuzz-smoke: $(FUZZ_BIN)
-	$(Q)$(FUZZ_RUN) tests/fuzz/corpus/* tests/fuzz/bad/*.rec
-	$(Q)$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20
+	$(call msg,FUZZ,corpus and bad inputs once then 20 s: $(OUTPUT)/fuzz/smoke.log)
+	$(Q){ $(FUZZ_RUN) tests/fuzz/corpus/* tests/fuzz/bad/*.rec && \
+		$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=20; } > $(OUTPUT)/fuzz/smoke.log 2>&1 || \
+		{ tail -n 60 $(OUTPUT)/fuzz/smoke.log; exit 1; }
+	$(Q)grep -h '^Done ' $(OUTPUT)/fuzz/smoke.log
 
 # Regenerate the seed corpus and bad inputs (real recordings are kept).
 fuzz-corpus: tests/fuzz/gen_corpus.c $(FUZZ_DEPS) | $(OUTPUT)/fuzz
