@@ -678,7 +678,8 @@ def check_hist_churn(d):
                                            truth["gets_failed"][seg])
         want = {k: v for k, v in want.items() if v}
         equal(got, want, mode + ": calls per function, outcome and segment = the driver's")
-        expect(all(truth["gets_failed"]) and all(truth["gets_new"]),
+        # unserialized: which segment the failures land on varies by run
+        expect(sum(truth["gets_failed"]) and sum(truth["gets_new"]),
                mode + ": the churn made new, shared and failed gets", truth)
         err = read(d, mode + ".err")
         expect(re.search(r"attached 7 probes \(%s" % ("7 fentry" if mode == "fentry"
