@@ -97,13 +97,13 @@ run_case seg1 tdvtrace report /tmp/churn.rec --format json --no-hist --seg 1 --g
 sim_unload
 
 # ---- 3 ----
+# The churn ends before the kill: detaching fentry trampolines from
+# functions running flat out can livelock a TCG guest's text patching.
 sim_load
-tdvctl churn --vms 100000 --viommus 2 --seed 9 --procs 1 > /dev/null 2>&1 &
 tdv_start killed record -o /tmp/killed.rec
-sleep 2
+tdvctl churn --vms 300 --viommus 2 --seed 9 --procs 1 > /dev/null
+sleep 0.3
 tdv_stop killed KILL
-killall tdvctl 2>/dev/null || true
-wait
 run_case killed_report tdvtrace report /tmp/killed.rec --format json
 size=$(wc -c < /tmp/churn.rec)
 head -c $((size / 2)) /tmp/churn.rec > /tmp/cut.rec
