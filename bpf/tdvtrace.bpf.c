@@ -122,17 +122,6 @@ static __always_inline void count_drop(__u32 kind)
 		c->drops++;
 }
 
-static __always_inline bool filtered_out(const struct tdv_event *e)
-{
-	if (filter_tgid && e->tgid != filter_tgid)
-		return true;
-	if (filter_seg >= 0 && (!(e->fields & TDV_F_SEG) || e->seg != filter_seg))
-		return true;
-	if (filter_kvmfd >= 0 && (!(e->fields & TDV_F_KVMFD) || e->kvmfd != filter_kvmfd))
-		return true;
-	return false;
-}
-
 /* Wake the reader only when a batch is queued; it also polls on a timer. */
 static __always_inline __u64 wakeup_flag(void)
 {
@@ -145,7 +134,7 @@ static __always_inline __u64 wakeup_flag(void)
 
 static __always_inline void emit(struct tdv_event *e)
 {
-	if (filtered_out(e))
+	if (!tdv_filter_pass(filter_tgid, filter_seg, filter_kvmfd, e))
 		return;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flag()))
 		count_drop(e->kind);

@@ -9,6 +9,10 @@
 #ifndef TDVTRACE_H
 #define TDVTRACE_H
 
+#ifndef __bpf__
+#include <stdbool.h> /* vmlinux.h has bool for the BPF side */
+#endif
+
 #define TDV_COMM_LEN 16
 
 /* Event kinds, one per probe point of SPEC.md. Values are stable. */
@@ -159,6 +163,23 @@ enum tdv_hist_outcome {
  */
 #define TDV_H_OCC_FULL 16
 #define TDV_H_OCC_ERROR 17 /* another error: how far it scanned is unknown */
+
+/*
+ * Does @e pass the filters (tgid 0, seg and kvmfd -1: any)? An event
+ * without the field does not pass its filter. The BPF programs filter with
+ * it, userspace filters recorded events with it.
+ */
+static inline __attribute__((always_inline)) bool
+tdv_filter_pass(__u32 tgid, __s32 seg, __s64 kvmfd, const struct tdv_event *e)
+{
+	if (tgid && e->tgid != tgid)
+		return false;
+	if (seg >= 0 && (!(e->fields & TDV_F_SEG) || e->seg != seg))
+		return false;
+	if (kvmfd >= 0 && (!(e->fields & TDV_F_KVMFD) || e->kvmfd != kvmfd))
+		return false;
+	return true;
+}
 
 /* Shared by the BPF programs and userspace, which bins recorded events. */
 static inline __attribute__((always_inline)) __u32 tdv_hist_slot(__u64 v)

@@ -73,13 +73,7 @@ int tdv_parse_attach(const char *s, enum tdv_attach_mode *out)
 
 bool tdv_filter_event(const struct tdv_filter *f, const struct tdv_event *e)
 {
-	if (f->tgid && e->tgid != f->tgid)
-		return false;
-	if (f->seg >= 0 && (!(e->fields & TDV_F_SEG) || e->seg != f->seg))
-		return false;
-	if (f->kvmfd >= 0 && (!(e->fields & TDV_F_KVMFD) || e->kvmfd != f->kvmfd))
-		return false;
-	return true;
+	return tdv_filter_pass(f->tgid, f->seg, f->kvmfd, e);
 }
 
 const char *tdv_attach_mode_name(enum tdv_attach_mode mode)

@@ -8,20 +8,20 @@
 #include "probes.h"
 
 static const struct tdv_probe probe_table[TDV_PROBE_COUNT] = {
-	{ "get", "amd_iommu_get_trans_devid_by_kvmfd", true, true, false },
-	{ "put", "amd_iommu_free_trans_devid_by_kvmfd", true, true, false },
-	{ "id_alloc", "trans_devid_alloc", true, false, true },
-	{ "id_free", "trans_devid_free", false, false, true },
-	{ "reserve", "amd_iommu_trans_devid_reserve", true, false, false },
-	{ "dte_set", "amd_iommu_set_translate_dte", false, false, false },
-	{ "dte_clear", "amd_iommu_clear_translate_dte", false, false, false },
-	{ "vfctrl", "amd_iommu_update_vfctrl_mmio_translate_devid", false, false, false },
-	{ "viommu_init", "amd_iommufd_viommu_init", true, false, false },
-	{ "viommu_destroy", "amd_iommufd_viommu_destroy", true, false, true },
-	{ "viommu_uninit", "amd_viommu_uninit_one", false, false, false },
-	{ "seg_fini", "amd_iommu_pci_seg_trans_devid_fini", false, false, false },
-	{ "vm_destroy", "kvm_destroy_vm", false, false, true },
-	{ "proc_exit", "sched:sched_process_exit", false, false, false },
+	{ "get", "amd_iommu_get_trans_devid_by_kvmfd", true, false },
+	{ "put", "amd_iommu_free_trans_devid_by_kvmfd", true, false },
+	{ "id_alloc", "trans_devid_alloc", false, true },
+	{ "id_free", "trans_devid_free", false, true },
+	{ "reserve", "amd_iommu_trans_devid_reserve", false, false },
+	{ "dte_set", "amd_iommu_set_translate_dte", false, false },
+	{ "dte_clear", "amd_iommu_clear_translate_dte", false, false },
+	{ "vfctrl", "amd_iommu_update_vfctrl_mmio_translate_devid", false, false },
+	{ "viommu_init", "amd_iommufd_viommu_init", false, false },
+	{ "viommu_destroy", "amd_iommufd_viommu_destroy", false, true },
+	{ "viommu_uninit", "amd_viommu_uninit_one", false, false },
+	{ "seg_fini", "amd_iommu_pci_seg_trans_devid_fini", false, false },
+	{ "vm_destroy", "kvm_destroy_vm", false, true },
+	{ "proc_exit", "sched:sched_process_exit", false, false },
 };
 
 #define PROC_EXIT_INDEX (TDV_PROBE_COUNT - 1)

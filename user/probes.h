@@ -19,7 +19,6 @@ enum tdv_probe_how {
 struct tdv_probe {
 	const char *event;  /* event name, also the BPF program prefix */
 	const char *symbol; /* kernel function or tracepoint */
-	bool has_exit;	    /* needs a return probe too */
 	bool required;	    /* tdvtrace is useless without it */
 	bool is_static;	    /* static in the driver: the compiler may inline it */
 	/* found on this kernel */
