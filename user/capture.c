@@ -3,34 +3,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include "capture.h"
+#include "grow.h"
 
 void tdv_capture_init(struct tdv_capture *c)
 {
 	memset(c, 0, sizeof(*c));
 }
 
-/* Room for one more of @size bytes at *@arr; 0 or -ENOMEM. */
-static int grow(void **arr, size_t n, size_t *cap, size_t size)
-{
-	size_t ncap;
-	void *p;
-
-	if (n < *cap)
-		return 0;
-	ncap = *cap ? *cap * 2 : 16;
-	p = realloc(*arr, ncap * size);
-	if (!p)
-		return -ENOMEM;
-	*arr = p;
-	*cap = ncap;
-	return 0;
-}
-
 int tdv_capture_report(struct tdv_capture *c, const struct tdv_report *r)
 {
 	struct tdv_report *copy;
 
-	if (grow((void **)&c->reports, c->nreports, &c->capreports, sizeof(*r)))
+	if (TDV_GROW(c->reports, c->capreports, c->nreports + 1, 16))
 		return -ENOMEM;
 	copy = &c->reports[c->nreports++];
 	*copy = *r;
@@ -44,7 +28,7 @@ int tdv_capture_timeline(struct tdv_capture *c, const struct tdv_timeline *t)
 	struct tdv_timeline_point *pts = NULL;
 	struct tdv_timeline *copy;
 
-	if (grow((void **)&c->timelines, c->ntimelines, &c->captimelines, sizeof(*t)))
+	if (TDV_GROW(c->timelines, c->captimelines, c->ntimelines + 1, 16))
 		return -ENOMEM;
 	if (t->npoints) {
 		pts = malloc(t->npoints * sizeof(*pts));
