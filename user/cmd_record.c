@@ -10,6 +10,7 @@
 #include <sys/utsname.h>
 #include "commands.h"
 #include "event_format.h"
+#include "grow.h"
 #include "live.h"
 #include "recfile.h"
 
@@ -28,7 +29,7 @@ struct record_ctx {
 	struct tdv_options opts;
 	const char *path;
 	struct tdv_model_seed *seeds; /* found before the file has its header */
-	size_t nseeds;
+	size_t nseeds, seeds_cap;
 	struct tdv_rec_writer *w;
 	uint64_t events;
 	int err; /* the first failed write: the recording stops there */
@@ -76,14 +77,12 @@ static const struct argp record_argp = {
 static void keep_seed(void *data, const struct tdv_model_seed *seed)
 {
 	struct record_ctx *ctx = data;
-	struct tdv_model_seed *s = reallocarray(ctx->seeds, ctx->nseeds + 1, sizeof(*s));
 
-	if (!s) {
+	if (TDV_GROW(ctx->seeds, ctx->seeds_cap, ctx->nseeds + 1, 16)) {
 		ctx->err = -ENOMEM;
 		return;
 	}
-	s[ctx->nseeds++] = *seed;
-	ctx->seeds = s;
+	ctx->seeds[ctx->nseeds++] = *seed;
 }
 
 static int on_event(void *data, void *raw, size_t size)

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include "grow.h"
 #include "hist.h"
 
 void tdv_hist_set_init(struct tdv_hist_set *set)
@@ -68,15 +69,8 @@ int tdv_hist_set_add(struct tdv_hist_set *set, const struct tdv_hist_key *key,
 	size_t i = find(set, key, &found);
 
 	if (!found) {
-		if (set->n == set->cap) {
-			size_t cap = set->cap ? set->cap * 2 : 16;
-			struct tdv_hist *h = reallocarray(set->h, cap, sizeof(*h));
-
-			if (!h)
-				return -ENOMEM;
-			set->h = h;
-			set->cap = cap;
-		}
+		if (TDV_GROW(set->h, set->cap, set->n + 1, 16))
+			return -ENOMEM;
 		memmove(&set->h[i + 1], &set->h[i], (set->n - i) * sizeof(*set->h));
 		memset(&set->h[i], 0, sizeof(*set->h));
 		set->h[i].key = *key;

@@ -18,6 +18,7 @@
 #include <unistd.h>
 #include <zlib.h>
 #include "event_format.h"
+#include "grow.h"
 #include "recfile.h"
 
 #define MAGIC "TDVTRACE"
@@ -761,22 +762,15 @@ int tdv_rec_read_mem(const void *buf, size_t len, const struct tdv_rec_visitor *
 /* A pipe or other file that cannot be mapped: read it whole. */
 static int slurp(int fd, uint8_t **out, size_t *outlen)
 {
-	size_t cap = 1 << 16, len = 0;
-	uint8_t *buf = malloc(cap), *nbuf;
+	size_t cap = 0, len = 0;
+	uint8_t *buf = NULL;
 
-	if (!buf)
-		return -ENOMEM;
 	for (;;) {
 		ssize_t k;
 
-		if (len == cap) {
-			nbuf = cap > SIZE_MAX / 2 ? NULL : realloc(buf, cap * 2);
-			if (!nbuf) {
-				free(buf);
-				return -ENOMEM;
-			}
-			buf = nbuf;
-			cap *= 2;
+		if (TDV_GROW(buf, cap, len + 1, 1 << 16)) {
+			free(buf);
+			return -ENOMEM;
 		}
 		k = read(fd, buf + len, cap - len);
 		if (k < 0 && errno == EINTR)
