@@ -28,10 +28,8 @@ struct hist_ctx {
 	struct tdv_options opts;
 	struct tdv_hist_options hist;
 	bool stamps;
-	unsigned int interval_s; /* 0: one summary at the end */
-	unsigned int count;	 /* intervals to print, 0: until stopped */
+	struct tdv_interval iv; /* interval_s 0: one summary at the end */
 	unsigned int printed;
-	int nargs;
 	uint64_t next_ns;
 	struct tdv_live live;
 	struct tdv_hist_set prev, now, delta;
@@ -41,30 +39,15 @@ struct hist_ctx {
 static error_t parse_hist(int key, char *arg, struct argp_state *state)
 {
 	struct hist_ctx *ctx = state->input;
-	uint64_t v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
 		state->child_inputs[1] = &ctx->hist;
+		state->child_inputs[2] = &ctx->iv;
 		break;
 	case 'T':
 		ctx->stamps = true;
-		break;
-	case ARGP_KEY_ARG:
-		if (ctx->nargs == 0) {
-			if (tdv_parse_uint(arg, 86400, &v) || !v)
-				argp_error(state, "invalid interval '%s': expected seconds 1-86400",
-					   arg);
-			ctx->interval_s = v;
-		} else if (ctx->nargs == 1) {
-			if (tdv_parse_uint(arg, UINT32_MAX, &v) || !v)
-				argp_error(state, "invalid count '%s': expected a number > 0", arg);
-			ctx->count = v;
-		} else {
-			argp_error(state, "too many arguments: expected [INTERVAL [COUNT]]");
-		}
-		ctx->nargs++;
 		break;
 	case ARGP_KEY_END:
 		if (ctx->opts.filter.kvmfd >= 0)
@@ -83,13 +66,13 @@ static error_t parse_hist(int key, char *arg, struct argp_state *state)
 static const struct argp_child hist_children[] = {
 	{ &tdv_common_argp, 0, NULL, 0 },
 	{ &tdv_hist_argp, 0, NULL, 0 },
+	{ &tdv_interval_argp, 0, NULL, 0 },
 	{},
 };
 
 static const struct argp hist_argp = {
 	.options = hist_options,
 	.parser = parse_hist,
-	.args_doc = "[INTERVAL [COUNT]]",
 	.doc = hist_doc,
 	.children = hist_children,
 };
@@ -159,7 +142,7 @@ static bool print_interval(struct hist_ctx *ctx)
 		return false;
 	}
 	ctx->printed++;
-	print_set(ctx, &ctx->delta, ctx->interval_s ? ctx->printed : 0);
+	print_set(ctx, &ctx->delta, ctx->iv.interval_s ? ctx->printed : 0);
 	return true;
 }
 
@@ -167,12 +150,12 @@ static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 {
 	struct hist_ctx *ctx = data;
 
-	if (!ctx->interval_s || now_ns < ctx->next_ns)
+	if (!ctx->iv.interval_s || now_ns < ctx->next_ns)
 		return false;
-	ctx->next_ns += ctx->interval_s * 1000000000ULL;
+	ctx->next_ns += ctx->iv.interval_s * 1000000000ULL;
 	if (!print_interval(ctx))
 		return true;
-	return ctx->count && ctx->printed >= ctx->count;
+	return ctx->iv.count && ctx->printed >= ctx->iv.count;
 }
 
 int cmd_hist(int argc, char **argv)
@@ -189,10 +172,10 @@ int cmd_hist(int argc, char **argv)
 	err = tdv_live_start(&ctx.live, &ctx.opts, NULL, NULL, NULL);
 	if (err)
 		return err;
-	ctx.next_ns = ctx.live.start_ns + ctx.interval_s * 1000000000ULL;
+	ctx.next_ns = ctx.live.start_ns + ctx.iv.interval_s * 1000000000ULL;
 	err = tdv_live_run(&ctx.live, on_tick, &ctx);
 	/* Stopped early, or no interval: what is left, so totals add up. */
-	if (!ctx.err && !(ctx.count && ctx.printed >= ctx.count))
+	if (!ctx.err && !(ctx.iv.count && ctx.printed >= ctx.iv.count))
 		print_interval(&ctx);
 	if (ctx.err)
 		err = TDV_EXIT_ENV;

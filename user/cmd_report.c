@@ -15,11 +15,10 @@
 #include "options.h"
 #include "perfetto_format.h"
 #include "recfile.h"
-#include "report_format.h"
+#include "report_printer.h"
 #include "svg_format.h"
 
-#define DEFAULT_GRACE_MS 500 /* as tdvtrace leaks */
-#define EXIT_DAMAGED 3	     /* the file is unreadable, or only partly readable */
+#define EXIT_DAMAGED 3 /* the file is unreadable, or only partly readable */
 
 static const char report_doc[] =
 	"Analyse a recording made by `tdvtrace record`, on any machine: the leak and "
@@ -33,8 +32,7 @@ static const char report_doc[] =
 	"or damaged (what could be read is still analysed, and marked partial).";
 
 enum format { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_SVG, FMT_EVENTS };
-enum timelines { TIMELINES_NONE, TIMELINES_REPORTS, TIMELINES_ALL };
-enum { OPT_FORMAT = 0x400, OPT_GRACE, OPT_TIMELINES, OPT_NO_HIST };
+enum { OPT_FORMAT = 0x400, OPT_NO_HIST };
 
 static const char *const format_names[] = { "text", "json", "perfetto", "svg", "events" };
 
@@ -42,9 +40,6 @@ static const struct argp_option report_options[] = {
 	{ "format", OPT_FORMAT, "FMT", 0,
 	  "text, json, perfetto, svg, or events (the recorded events as trace --json)", 0 },
 	{ "output", 'o', "FILE", 0, "Write to FILE instead of standard output", 0 },
-	{ "grace-ms", OPT_GRACE, "MS", 0, "As for leaks: teardown's lag after a VM goes (500)", 0 },
-	{ "timelines", OPT_TIMELINES, "all", OPTION_ARG_OPTIONAL,
-	  "With each report its entry's refcount timeline; =all: every entry's", 0 },
 	{ "no-hist", OPT_NO_HIST, NULL, 0, "No latency histograms (text, json)", 0 },
 	{},
 };
@@ -53,11 +48,11 @@ struct report_ctx {
 	struct tdv_options opts;
 	const char *path, *out_path;
 	enum format format;
-	enum timelines timelines;
-	uint64_t grace_ms;
 	bool no_hist;
 	struct tdv_hist_options hist;
+	struct tdv_report_options rep;
 	FILE *out;
+	struct tdv_report_printer printer; /* text, json */
 	struct tdv_rec_header header;
 	bool have_header;
 	uint64_t start_ns, last_ns, lost;
@@ -77,6 +72,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
 		state->child_inputs[1] = &ctx->hist;
+		state->child_inputs[2] = &ctx->rep;
 		break;
 	case OPT_FORMAT:
 		for (i = 0; i < sizeof(format_names) / sizeof(format_names[0]); i++)
@@ -91,18 +87,6 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		ctx->out_path = arg;
-		break;
-	case OPT_GRACE:
-		if (tdv_parse_uint(arg, 3600000, &ctx->grace_ms))
-			argp_error(state, "invalid --grace-ms '%s': expected milliseconds", arg);
-		break;
-	case OPT_TIMELINES:
-		if (arg && strcmp(arg, "all"))
-			argp_error(
-				state,
-				"invalid --timelines=%s: expected --timelines or --timelines=all",
-				arg);
-		ctx->timelines = arg ? TIMELINES_ALL : TIMELINES_REPORTS;
 		break;
 	case OPT_NO_HIST:
 		ctx->no_hist = true;
@@ -127,6 +111,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 static const struct argp_child report_children[] = {
 	{ &tdv_filter_argp, 0, NULL, 0 },
 	{ &tdv_hist_argp, 0, NULL, 0 },
+	{ &tdv_report_argp, 0, NULL, 0 },
 	{},
 };
 
@@ -157,30 +142,20 @@ static void on_report(void *data, const struct tdv_report *r)
 
 	if (ctx->format == FMT_EVENTS)
 		return; /* the events alone */
-	if (capturing(ctx)) {
+	if (capturing(ctx))
 		keep(ctx, tdv_capture_report(&ctx->capture, r));
-	} else if (ctx->format == FMT_JSON) {
-		tdv_report_print_json(ctx->out, r, ctx->timelines != TIMELINES_NONE, NULL);
-	} else {
-		tdv_report_print_text(ctx->out, r, ctx->start_ns, NULL);
-		if (ctx->timelines != TIMELINES_NONE && r->timeline.npoints)
-			tdv_timeline_print_text(ctx->out, &r->timeline, ctx->start_ns);
-	}
+	else
+		tdv_printer_report(&ctx->printer, r);
 }
 
 static void on_timeline(void *data, const struct tdv_timeline *t)
 {
 	struct report_ctx *ctx = data;
 
-	if (capturing(ctx)) {
+	if (capturing(ctx))
 		keep(ctx, tdv_capture_timeline(&ctx->capture, t));
-	} else if (ctx->format == FMT_JSON) {
-		fputs("{\"timeline\":", ctx->out);
-		tdv_timeline_print_json(ctx->out, t);
-		fputs("}\n", ctx->out);
-	} else {
-		tdv_timeline_print_text(ctx->out, t, ctx->start_ns);
-	}
+	else
+		tdv_printer_timeline(&ctx->printer, t);
 }
 
 /* ---- the recording, replayed through the same feed as a live run ------- */
@@ -192,6 +167,7 @@ static void on_header(void *data, const struct tdv_rec_header *h)
 	ctx->header = *h;
 	ctx->have_header = true;
 	ctx->start_ns = ctx->last_ns = h->start_ns;
+	ctx->printer.start_ns = h->start_ns;
 }
 
 static void on_seed(void *data, const struct tdv_model_seed *s)
@@ -334,11 +310,9 @@ static int open_output(struct report_ctx *ctx)
 
 int cmd_report(int argc, char **argv)
 {
-	struct report_ctx ctx = { .grace_ms = DEFAULT_GRACE_MS };
-	struct tdv_model_stats st;
+	struct report_ctx ctx = {};
 	struct tdv_rec_result res;
-	uint64_t reports = 0;
-	int err;
+	int err, found;
 
 	tdv_options_init(&ctx.opts);
 	argp_parse(&report_argp, argc, argv, 0, NULL, &ctx);
@@ -347,12 +321,15 @@ int cmd_report(int argc, char **argv)
 	err = open_output(&ctx);
 	if (err)
 		return err;
-	ctx.model = tdv_model_new(ctx.grace_ms * 1000000ULL, on_report, &ctx);
+	ctx.printer = (struct tdv_report_printer){ .f = ctx.out,
+						   .json = ctx.format == FMT_JSON,
+						   .timelines = ctx.rep.timelines };
+	ctx.model = tdv_model_new(ctx.rep.grace_ns, on_report, &ctx);
 	if (!ctx.model) {
 		fprintf(stderr, "tdvtrace: out of memory\n");
 		return TDV_EXIT_ENV;
 	}
-	if (ctx.timelines == TIMELINES_ALL || capturing(&ctx))
+	if (ctx.rep.timelines == TDV_TIMELINES_ALL || capturing(&ctx))
 		tdv_model_on_close(ctx.model, on_timeline, &ctx);
 	tdv_feed_init(&ctx.feed, ctx.model);
 	tdv_hist_set_init(&ctx.hists);
@@ -373,17 +350,14 @@ int cmd_report(int argc, char **argv)
 		print_hists(&ctx);
 	if (res.status != TDV_REC_OK)
 		mark_partial(&ctx, &res);
-	tdv_model_stats(ctx.model, &st);
-	for (int k = 0; k < TDV_R_KINDS; k++)
-		reports += st.reports[k];
-	tdv_report_print_summary(ctx.format == FMT_TEXT ? ctx.out : stderr, &st);
+	found = tdv_printer_summary(ctx.model, ctx.format == FMT_TEXT ? ctx.out : stderr);
 	if (ctx.err) {
 		fprintf(stderr, "tdvtrace: %s\n", strerror(-ctx.err));
 		err = TDV_EXIT_ENV;
 	} else if (res.status != TDV_REC_OK) {
 		err = EXIT_DAMAGED;
-	} else if (reports && ctx.format != FMT_EVENTS) {
-		err = 1; /* found something, as leaks says it */
+	} else if (ctx.format != FMT_EVENTS) {
+		err = found; /* as leaks says it */
 	}
 out:
 	if (ctx.out && ctx.out != stdout && fclose(ctx.out) && !err) {

@@ -15,15 +15,13 @@ static const char top_doc[] =
 	"A live table of the VMs holding trans_devids: seg, kvmfd, gen, "
 	"trans_devid, refs, vIOMMUs, owner pid/comm, age; ids allocated per "
 	"segment.\v"
-	"[interval [count]]: refresh every interval seconds (default 1), count "
+	"[INTERVAL [COUNT]]: refresh every INTERVAL seconds (default 1), COUNT "
 	"times (default: until interrupted).";
 
 struct top_ctx {
 	struct tdv_options opts;
 	bool batch;
-	unsigned int interval_s;
-	unsigned int count;
-	unsigned int npos;
+	struct tdv_interval iv;
 	struct tdv_model *model;
 	struct tdv_feed feed;
 	uint64_t next_ns;
@@ -35,26 +33,14 @@ struct top_ctx {
 static error_t parse_top(int key, char *arg, struct argp_state *state)
 {
 	struct top_ctx *ctx = state->input;
-	uint64_t v;
 
 	switch (key) {
 	case ARGP_KEY_INIT:
 		state->child_inputs[0] = &ctx->opts;
+		state->child_inputs[1] = &ctx->iv;
 		break;
 	case 'b':
 		ctx->batch = true;
-		break;
-	case ARGP_KEY_ARG:
-		if (ctx->npos >= 2)
-			argp_error(state, "unexpected argument '%s': expected [interval [count]]",
-				   arg);
-		if (tdv_parse_uint(arg, 86400, &v) || !v)
-			argp_error(state, "invalid %s '%s': expected a number > 0",
-				   ctx->npos ? "count" : "interval", arg);
-		if (ctx->npos++)
-			ctx->count = v;
-		else
-			ctx->interval_s = v;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -69,13 +55,13 @@ static const struct argp_option top_options[] = {
 
 static const struct argp_child top_children[] = {
 	{ &tdv_common_argp, 0, NULL, 0 },
+	{ &tdv_interval_argp, 0, NULL, 0 },
 	{},
 };
 
 static const struct argp top_argp = {
 	.options = top_options,
 	.parser = parse_top,
-	.args_doc = "[interval [count]]",
 	.doc = top_doc,
 	.children = top_children,
 };
@@ -158,9 +144,9 @@ static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 	tdv_feed_tick(&ctx->feed, now_ns, new_drops);
 	if (now_ns < ctx->next_ns)
 		return false;
-	ctx->next_ns = now_ns + ctx->interval_s * 1000000000ULL;
+	ctx->next_ns = now_ns + ctx->iv.interval_s * 1000000000ULL;
 	print_table(ctx, now_ns);
-	return ctx->count && ++ctx->printed >= ctx->count;
+	return ctx->iv.count && ++ctx->printed >= ctx->iv.count;
 }
 
 int cmd_top(int argc, char **argv)
@@ -171,10 +157,10 @@ int cmd_top(int argc, char **argv)
 
 	if (!ctx)
 		return TDV_EXIT_ENV;
-	ctx->interval_s = 1;
+	ctx->iv.interval_s = 1;
 	tdv_options_init(&ctx->opts);
 	argp_parse(&top_argp, argc, argv, 0, NULL, ctx);
-	ctx->model = tdv_model_new(500000000ULL, ignore_report, ctx);
+	ctx->model = tdv_model_new(TDV_DEFAULT_GRACE_NS, ignore_report, ctx);
 	if (ctx->model)
 		tdv_feed_init(&ctx->feed, ctx->model);
 	err = ctx->model
@@ -182,7 +168,7 @@ int cmd_top(int argc, char **argv)
 		      : TDV_EXIT_ENV;
 	if (err)
 		goto out;
-	ctx->next_ns = live.start_ns + ctx->interval_s * 1000000000ULL;
+	ctx->next_ns = live.start_ns + ctx->iv.interval_s * 1000000000ULL;
 	err = tdv_live_run(&live, on_tick, ctx);
 	tdv_live_stop(&live, ctx->feed.events);
 out:

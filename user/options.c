@@ -181,6 +181,97 @@ const struct argp tdv_hist_argp = {
 	.parser = parse_hist,
 };
 
+enum { OPT_GRACE_MS = 0x1c0, OPT_TIMELINES };
+
+#define STR_(x) #x
+#define STR(x) STR_(x)
+#define GRACE_MAX_MS 3600000
+
+static const struct argp_option report_options[] = {
+	{ "grace-ms", OPT_GRACE_MS, "MS", 0,
+	  "How long teardown may lag a VM's end before refs count as leaked (" STR(
+		  TDV_DEFAULT_GRACE_MS) ")",
+	  0 },
+	{ "timelines", OPT_TIMELINES, "all", OPTION_ARG_OPTIONAL,
+	  "With each report, its entry's refcount timeline; =all: every entry's as it closes", 0 },
+	{},
+};
+
+/* Errors return after argp_error for callers (tests) that parse with ARGP_NO_EXIT. */
+static error_t parse_report(int key, char *arg, struct argp_state *state)
+{
+	struct tdv_report_options *r = state->input;
+	uint64_t ms;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		r->grace_ns = TDV_DEFAULT_GRACE_NS;
+		r->timelines = TDV_TIMELINES_NONE;
+		break;
+	case OPT_GRACE_MS:
+		if (tdv_parse_uint(arg, GRACE_MAX_MS, &ms)) {
+			argp_error(state, "invalid --grace-ms '%s': expected milliseconds", arg);
+			return EINVAL;
+		}
+		r->grace_ns = ms * 1000000ULL;
+		break;
+	case OPT_TIMELINES:
+		if (arg && strcmp(arg, "all")) {
+			argp_error(
+				state,
+				"invalid --timelines=%s: expected --timelines or --timelines=all",
+				arg);
+			return EINVAL;
+		}
+		r->timelines = arg ? TDV_TIMELINES_ALL : TDV_TIMELINES_REPORTS;
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+const struct argp tdv_report_argp = {
+	.options = report_options,
+	.parser = parse_report,
+};
+
+static error_t parse_interval(int key, char *arg, struct argp_state *state)
+{
+	struct tdv_interval *iv = state->input;
+	uint64_t v;
+
+	if (key != ARGP_KEY_ARG)
+		return ARGP_ERR_UNKNOWN;
+	switch (state->arg_num) {
+	case 0:
+		if (tdv_parse_uint(arg, TDV_INTERVAL_MAX_S, &v) || !v) {
+			argp_error(state, "invalid interval '%s': expected seconds 1-%u", arg,
+				   TDV_INTERVAL_MAX_S);
+			return EINVAL;
+		}
+		iv->interval_s = v;
+		return 0;
+	case 1:
+		if (tdv_parse_uint(arg, UINT32_MAX, &v) || !v) {
+			argp_error(state, "invalid count '%s': expected a number 1-%u", arg,
+				   UINT32_MAX);
+			return EINVAL;
+		}
+		iv->count = v;
+		return 0;
+	default:
+		argp_error(state, "unexpected argument '%s': expected [INTERVAL [COUNT]]", arg);
+		return EINVAL;
+	}
+}
+
+const struct argp tdv_interval_argp = {
+	.parser = parse_interval,
+	.args_doc = "[INTERVAL [COUNT]]",
+	.doc = "\vINTERVAL is 1 to " STR(TDV_INTERVAL_MAX_S) " seconds, COUNT 1 to 4294967295.",
+};
+
 const struct argp tdv_filter_argp = {
 	.options = filter_options,
 	.parser = parse_common,

@@ -14,6 +14,7 @@ enum tdv_exit {
 	TDV_EXIT_OK = 0,
 	TDV_EXIT_ENV = 1,   /* the system cannot do it: privileges, BTF, probes */
 	TDV_EXIT_USAGE = 2, /* bad flags or values */
+	TDV_EXIT_FOUND = 1, /* leaks, report: something was reported (CI gates on it) */
 };
 
 enum tdv_attach_mode {
@@ -67,5 +68,38 @@ struct tdv_hist_options {
 
 /* The argp child for -m, -u, -n and --per-seg, into a struct tdv_hist_options. */
 extern const struct argp tdv_hist_argp;
+
+/* Teardown still in flight after a VM goes: a put may follow this late. */
+#define TDV_DEFAULT_GRACE_MS 500
+#define TDV_DEFAULT_GRACE_NS (TDV_DEFAULT_GRACE_MS * 1000000ULL)
+
+enum tdv_timelines {
+	TDV_TIMELINES_NONE,
+	TDV_TIMELINES_REPORTS, /* --timelines: each report with its entry's */
+	TDV_TIMELINES_ALL,     /* --timelines=all: also every entry's as it closes */
+};
+
+/* How leak and anomaly reports are made and shown (leaks, report). */
+struct tdv_report_options {
+	uint64_t grace_ns; /* --grace-ms: 0 to 3600000 ms, default 500 */
+	enum tdv_timelines timelines;
+};
+
+/* The argp child for --grace-ms and --timelines[=all], into a struct tdv_report_options. */
+extern const struct argp tdv_report_argp;
+
+/*
+ * [INTERVAL [COUNT]] (top, hist): print every INTERVAL seconds, 1 to
+ * TDV_INTERVAL_MAX_S, COUNT times, 1 to UINT32_MAX. What the arguments do
+ * not give keeps the value the command set before parsing.
+ */
+#define TDV_INTERVAL_MAX_S 86400
+struct tdv_interval {
+	unsigned int interval_s;
+	unsigned int count; /* 0: until stopped */
+};
+
+/* The argp child that parses [INTERVAL [COUNT]] into a struct tdv_interval. */
+extern const struct argp tdv_interval_argp;
 
 #endif /* TDV_OPTIONS_H */

@@ -5,6 +5,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 #include "options.h"
 
@@ -93,6 +96,187 @@ static void test_defaults_match_everything(void **state)
 	assert_int_equal(o.attach, TDV_ATTACH_AUTO);
 }
 
+/* Parses with one argp child, catching what argp says on a refusal. */
+struct harness {
+	void *input;
+	FILE *err;
+};
+
+static error_t harness_init(int key, char *arg, struct argp_state *state)
+{
+	struct harness *h = state->input;
+
+	if (key != ARGP_KEY_INIT)
+		return ARGP_ERR_UNKNOWN;
+	state->err_stream = h->err;
+	state->child_inputs[0] = h->input;
+	return 0;
+}
+
+/*
+ * Parse the NULL-terminated @argv (argv[0] "t") with @child into @input;
+ * the first line argp printed (none: "") into @msg.
+ */
+static int parse_child(const struct argp *child, void *input, char **argv, char *msg, size_t len)
+{
+	const struct argp_child children[] = { { child, 0, NULL, 0 }, {} };
+	const struct argp argp = { .parser = harness_init, .children = children };
+	struct harness h = { .input = input };
+	char *out = NULL;
+	size_t outlen = 0;
+	int argc = 0, err;
+
+	while (argv[argc])
+		argc++;
+	h.err = open_memstream(&out, &outlen);
+	assert_non_null(h.err);
+	err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &h);
+	fclose(h.err);
+	snprintf(msg, len, "%.*s", (int)strcspn(out, "\n"), out);
+	free(out);
+	return err;
+}
+
+static void test_interval_accepts(void **state)
+{
+	static const struct {
+		char *argv[4];
+		unsigned int interval_s, count;
+	} ok[] = {
+		{ { "t" }, 7, 0 }, /* nothing given: what the command set */
+		{ { "t", "1" }, 1, 0 },
+		{ { "t", "2", "3" }, 2, 3 },
+		{ { "t", "86400", "4294967295" }, 86400, 4294967295U },
+		{ { "t", "0x10", "010" }, 16, 8 },
+	};
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct tdv_interval iv = { .interval_s = 7 };
+		char *argv[4];
+
+		memcpy(argv, ok[i].argv, sizeof(argv));
+		assert_int_equal(parse_child(&tdv_interval_argp, &iv, argv, msg, sizeof(msg)), 0);
+		assert_string_equal(msg, "");
+		assert_int_equal(iv.interval_s, ok[i].interval_s);
+		assert_int_equal(iv.count, ok[i].count);
+	}
+}
+
+static void test_interval_refuses(void **state)
+{
+	/* What came before the refused argument is kept, nothing of it. */
+	static const struct {
+		char *argv[5];
+		const char *msg;
+		unsigned int interval_s, count;
+	} bad[] = {
+		{ { "t", "0" }, "t: invalid interval '0': expected seconds 1-86400", 7, 0 },
+		{ { "t", "86401" }, "t: invalid interval '86401': expected seconds 1-86400", 7, 0 },
+		{ { "t", "+1" }, "t: invalid interval '+1': expected seconds 1-86400", 7, 0 },
+		{ { "t", "1s" }, "t: invalid interval '1s': expected seconds 1-86400", 7, 0 },
+		{ { "t", "1", "0" }, "t: invalid count '0': expected a number 1-4294967295", 1, 0 },
+		{ { "t", "1", "4294967296" },
+		  "t: invalid count '4294967296': expected a number 1-4294967295",
+		  1,
+		  0 },
+		{ { "t", "1", "x" }, "t: invalid count 'x': expected a number 1-4294967295", 1, 0 },
+		{ { "t", "1", "2", "3" },
+		  "t: unexpected argument '3': expected [INTERVAL [COUNT]]",
+		  1,
+		  2 },
+	};
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tdv_interval iv = { .interval_s = 7 };
+		char *argv[5];
+
+		memcpy(argv, bad[i].argv, sizeof(argv));
+		assert_int_equal(parse_child(&tdv_interval_argp, &iv, argv, msg, sizeof(msg)),
+				 EINVAL);
+		assert_string_equal(msg, bad[i].msg);
+		assert_int_equal(iv.interval_s, bad[i].interval_s);
+		assert_int_equal(iv.count, bad[i].count);
+	}
+}
+
+static void test_interval_usage(void **state)
+{
+	const struct argp_child children[] = { { &tdv_interval_argp, 0, NULL, 0 }, {} };
+	const struct argp argp = { .children = children };
+	char *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	assert_non_null(f);
+	argp_help(&argp, f, ARGP_HELP_USAGE, "t");
+	fclose(f);
+	assert_string_equal(out, "Usage: t [INTERVAL [COUNT]]\n");
+	free(out);
+}
+
+static void test_report_options_accepts(void **state)
+{
+	static const struct {
+		char *argv[5];
+		uint64_t grace_ns;
+		enum tdv_timelines timelines;
+	} ok[] = {
+		{ { "t" }, 500 * 1000000ULL, TDV_TIMELINES_NONE },
+		{ { "t", "--grace-ms", "0" }, 0, TDV_TIMELINES_NONE },
+		{ { "t", "--grace-ms=3600000" }, 3600000 * 1000000ULL, TDV_TIMELINES_NONE },
+		{ { "t", "--timelines" }, 500 * 1000000ULL, TDV_TIMELINES_REPORTS },
+		{ { "t", "--timelines=all", "--grace-ms", "200" },
+		  200 * 1000000ULL,
+		  TDV_TIMELINES_ALL },
+	};
+	char msg[256];
+
+	assert_int_equal(TDV_DEFAULT_GRACE_NS, 500 * 1000000ULL);
+	for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		struct tdv_report_options r;
+		char *argv[5];
+
+		memset(&r, 0xa5, sizeof(r)); /* the child sets its defaults */
+		memcpy(argv, ok[i].argv, sizeof(argv));
+		assert_int_equal(parse_child(&tdv_report_argp, &r, argv, msg, sizeof(msg)), 0);
+		assert_string_equal(msg, "");
+		assert_int_equal(r.grace_ns, ok[i].grace_ns);
+		assert_int_equal(r.timelines, ok[i].timelines);
+	}
+}
+
+static void test_report_options_refuses(void **state)
+{
+	static const struct {
+		char *argv[3];
+		const char *msg;
+	} bad[] = {
+		{ { "t", "--grace-ms=3600001" },
+		  "t: invalid --grace-ms '3600001': expected milliseconds" },
+		{ { "t", "--grace-ms=-1" }, "t: invalid --grace-ms '-1': expected milliseconds" },
+		{ { "t", "--grace-ms=1.5" }, "t: invalid --grace-ms '1.5': expected milliseconds" },
+		{ { "t", "--timelines=some" },
+		  "t: invalid --timelines=some: expected --timelines or --timelines=all" },
+		{ { "t", "--timelines=" },
+		  "t: invalid --timelines=: expected --timelines or --timelines=all" },
+	};
+	char msg[256];
+
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		struct tdv_report_options r;
+		char *argv[3];
+
+		memcpy(argv, bad[i].argv, sizeof(argv));
+		assert_int_equal(parse_child(&tdv_report_argp, &r, argv, msg, sizeof(msg)), EINVAL);
+		assert_string_equal(msg, bad[i].msg);
+		/* nothing stored: the defaults stand */
+		assert_int_equal(r.grace_ns, TDV_DEFAULT_GRACE_NS);
+		assert_int_equal(r.timelines, TDV_TIMELINES_NONE);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -101,6 +285,11 @@ int main(void)
 		cmocka_unit_test(test_parse_attach),
 		cmocka_unit_test(test_common_flags),
 		cmocka_unit_test(test_defaults_match_everything),
+		cmocka_unit_test(test_interval_accepts),
+		cmocka_unit_test(test_interval_refuses),
+		cmocka_unit_test(test_interval_usage),
+		cmocka_unit_test(test_report_options_accepts),
+		cmocka_unit_test(test_report_options_refuses),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);
