@@ -160,7 +160,7 @@ static void on_timeline(void *data, const struct tdv_timeline *t)
 
 /* ---- the recording, replayed through the same feed as a live run ------- */
 
-static void on_header(void *data, const struct tdv_rec_header *h)
+static void replay_header(void *data, const struct tdv_rec_header *h)
 {
 	struct report_ctx *ctx = data;
 
@@ -170,7 +170,7 @@ static void on_header(void *data, const struct tdv_rec_header *h)
 	ctx->printer.start_ns = h->start_ns;
 }
 
-static void on_seed(void *data, const struct tdv_model_seed *s)
+static void replay_seed(void *data, const struct tdv_model_seed *s)
 {
 	struct report_ctx *ctx = data;
 	struct tdv_event as_event = {
@@ -184,7 +184,7 @@ static void on_seed(void *data, const struct tdv_model_seed *s)
 		tdv_feed_seed(&ctx->feed, s);
 }
 
-static void on_event(void *data, const struct tdv_event *e)
+static void replay_event(void *data, const struct tdv_event *e)
 {
 	struct report_ctx *ctx = data;
 	struct tdv_event copy = *e;
@@ -202,7 +202,7 @@ static void on_event(void *data, const struct tdv_event *e)
 }
 
 /* A time mark of the live run (each poll), with the events lost by then. */
-static void on_loss(void *data, uint64_t ts_ns, uint64_t lost)
+static void replay_loss(void *data, uint64_t ts_ns, uint64_t lost)
 {
 	struct report_ctx *ctx = data;
 
@@ -212,7 +212,7 @@ static void on_loss(void *data, uint64_t ts_ns, uint64_t lost)
 	tdv_feed_tick(&ctx->feed, ts_ns, lost);
 }
 
-static void on_end(void *data, uint64_t end_ns, uint64_t events, uint64_t lost)
+static void replay_end(void *data, uint64_t end_ns, uint64_t events, uint64_t lost)
 {
 	struct report_ctx *ctx = data;
 
@@ -221,11 +221,11 @@ static void on_end(void *data, uint64_t end_ns, uint64_t events, uint64_t lost)
 }
 
 static const struct tdv_rec_visitor visitor = {
-	.header = on_header,
-	.event = on_event,
-	.loss = on_loss,
-	.seed = on_seed,
-	.end = on_end,
+	.header = replay_header,
+	.event = replay_event,
+	.loss = replay_loss,
+	.seed = replay_seed,
+	.end = replay_end,
 };
 
 /* ---- output -------------------------------------------------------------- */

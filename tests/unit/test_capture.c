@@ -17,30 +17,11 @@
 #include <sys/stat.h>
 #include <cmocka.h>
 #include "capture.h"
+#include "capture_fixture.h"
 #include "perfetto_format.h"
 #include "svg_format.h"
 
-#define S 1000000000ULL
-#define MS 1000000ULL
-#define VM_A 0xffff888000001000ULL
-#define VM_B 0xffff888000002000ULL
-#define VM_C 0xffff888000003000ULL
-
 static char samples_dir[PATH_MAX];
-
-static struct tdv_timeline timeline(uint64_t vm, uint16_t seg, uint32_t kvmfd, uint32_t gen,
-				    uint64_t created, uint64_t released)
-{
-	return (struct tdv_timeline){ .seg = seg,
-				      .kvmfd = kvmfd,
-				      .gen = gen,
-				      .trans_devid = 0xffff,
-				      .vm = vm,
-				      .owner_tgid = 7,
-				      .owner_comm = "qemu",
-				      .created_ns = created,
-				      .released_ns = released };
-}
 
 static void test_empty(void **state)
 {
@@ -94,7 +75,7 @@ static void test_report_is_copied_without_its_timeline(void **state)
 static void test_timeline_points_are_owned(void **state)
 {
 	struct tdv_timeline_point *pts = calloc(3, sizeof(*pts));
-	struct tdv_timeline t = timeline(VM_A, 0, 5, 1, 100, 300);
+	struct tdv_timeline t = fixture_timeline(VM_A, 0, 5, 1, 0xffff, 100, 300);
 	struct tdv_capture c;
 
 	for (int i = 0; i < 3; i++) {
@@ -131,7 +112,7 @@ static void test_many(void **state)
 
 	tdv_capture_init(&c);
 	for (unsigned int i = 0; i < 1000; i++) {
-		struct tdv_timeline t = timeline(VM_A, 0, i, 1, 1 + i, 0);
+		struct tdv_timeline t = fixture_timeline(VM_A, 0, i, 1, 0xffff, 1 + i, 0);
 
 		t.npoints = 1;
 		t.points = &pt;
@@ -167,9 +148,11 @@ static void test_view_orders_vms_rows_and_reports(void **state)
 				 .gen = 1,
 				 .vm = VM_C };
 	struct tdv_timeline tl[] = {
-		timeline(VM_B, 1, 5, 1, 3 * S, 8 * S), timeline(VM_A, 0, 7, 1, 2 * S, 3 * S),
-		timeline(VM_A, 0, 5, 2, 4 * S, 0),     timeline(VM_A, 0, 5, 1, 1 * S, 0),
-		timeline(0, 0, 9, 1, S / 2, 0),
+		fixture_timeline(VM_B, 1, 5, 1, 0xffff, 3 * S, 8 * S),
+		fixture_timeline(VM_A, 0, 7, 1, 0xffff, 2 * S, 3 * S),
+		fixture_timeline(VM_A, 0, 5, 2, 0xffff, 4 * S, 0),
+		fixture_timeline(VM_A, 0, 5, 1, 0xffff, 1 * S, 0),
+		fixture_timeline(0, 0, 9, 1, 0xffff, S / 2, 0),
 	};
 
 	tdv_capture_init(&c);
@@ -234,8 +217,8 @@ static void test_view_orders_vms_rows_and_reports(void **state)
 
 static void test_view_gen_reused_after_seg_fini(void **state)
 {
-	struct tdv_timeline old = timeline(VM_A, 0, 5, 1, 1 * S, 2 * S);
-	struct tdv_timeline new = timeline(VM_B, 0, 5, 1, 5 * S, 0);
+	struct tdv_timeline old = fixture_timeline(VM_A, 0, 5, 1, 0xffff, 1 * S, 2 * S);
+	struct tdv_timeline new = fixture_timeline(VM_B, 0, 5, 1, 0xffff, 5 * S, 0);
 	struct tdv_report r = { .kind = TDV_R_LEAK_ID, .has_entry = true, .kvmfd = 5, .gen = 1 };
 	struct tdv_capture c;
 	struct tdv_capture_view v;

@@ -10,132 +10,10 @@
 #include <string.h>
 #include <cmocka.h>
 #include <json-c/json.h>
+#include "capture_fixture.h"
 #include "perfetto_format.h"
 
-#define S 1000000000ULL
-#define MS 1000000ULL
-#define VM_A 0xffff888000001000ULL
-#define VM_B 0xffff888000002000ULL
-#define VM_C 0xffff888000003000ULL
 #define NASTY "q\"<&>\\" /* a comm a VMM could set */
-
-static void point(struct tdv_timeline_point *p, uint64_t ts, uint32_t kind, uint32_t refs, bool dte,
-		  uint16_t vf)
-{
-	*p = (struct tdv_timeline_point){ .ts_ns = ts,
-					  .kind = kind,
-					  .refs = refs,
-					  .pid = 71,
-					  .tgid = 7,
-					  .comm = NASTY,
-					  .gid = 3,
-					  .iommu = 2,
-					  .dte_set = dte,
-					  .vfctrls = vf };
-}
-
-/*
- * VM A: an entry with two vIOMMUs, released, and one dropped with a ref
- * (segment teardown); VM B: a live entry and a leak_ref on it; VM C only an
- * unbalanced put; and a reservation clash of no known VM.
- */
-static void build(struct tdv_capture *c)
-{
-	struct tdv_timeline_point a[8], b[2], a2[1];
-	struct tdv_timeline ta = { .seg = 0,
-				   .kvmfd = 5,
-				   .gen = 2,
-				   .trans_devid = 0xffff,
-				   .vm = VM_A,
-				   .owner_tgid = 7,
-				   .owner_comm = NASTY,
-				   .created_ns = 1500 * MS,
-				   .released_ns = 3 * S,
-				   .npoints = 8,
-				   .points = a };
-	struct tdv_timeline ta2 = { .seg = 1,
-				    .kvmfd = 6,
-				    .gen = 1,
-				    .trans_devid = 0xfffd,
-				    .vm = VM_A,
-				    .owner_tgid = 7,
-				    .owner_comm = NASTY,
-				    .created_ns = 3500 * MS,
-				    .released_ns = 4 * S,
-				    .npoints = 1,
-				    .points = a2 };
-	struct tdv_timeline tb = { .seg = 1,
-				   .kvmfd = 5,
-				   .gen = 1,
-				   .trans_devid = 0xfffe,
-				   .vm = VM_B,
-				   .owner_tgid = 8,
-				   .owner_comm = "qemu",
-				   .created_ns = 2 * S,
-				   .npoints = 2,
-				   .points = b };
-	struct tdv_report leak = {
-		.kind = TDV_R_LEAK_REF,
-		.ts_ns = 4500 * MS,
-		.seg = 1,
-		.kvmfd = 5,
-		.gen = 1,
-		.trans_devid = 0xfffe,
-		.refs = 2,
-		.vm = VM_B,
-		.owner_tgid = 8,
-		.owner_comm = "qemu",
-		.has_entry = true,
-		.detail = "VM gone with 2 refs outstanding (entry holds 2)",
-		.nevidence = 2,
-		.evidence = { { .ts_ns = 2 * S, .kind = TDV_EV_GET, .comm = "qemu" },
-			      { .ts_ns = 2200 * MS, .kind = TDV_EV_GET, .comm = "qemu" } }
-	};
-	struct tdv_report unbalanced = { .kind = TDV_R_UNBALANCED_PUT,
-					 .ts_ns = 4600 * MS,
-					 .kvmfd = 9,
-					 .vm = VM_C,
-					 .owner_tgid = 9,
-					 .owner_comm = NASTY,
-					 .detail = "put " NASTY };
-	struct tdv_report clash = {
-		.kind = TDV_R_RESERVE_CLASH, .ts_ns = 4700 * MS, .trans_devid = 0xfffe, .ret = -16
-	};
-
-	point(&a[0], 1500 * MS, TDV_EV_GET, 1, false, 0);
-	point(&a[1], 1600 * MS, TDV_EV_DTE_SET, 1, true, 0);
-	point(&a[2], 1700 * MS, TDV_EV_VFCTRL, 1, true, 1);
-	point(&a[3], 2 * S, TDV_EV_GET, 2, true, 1);
-	point(&a[4], 2500 * MS, TDV_EV_DTE_CLEAR, 2, false, 1);
-	point(&a[5], 2600 * MS, TDV_EV_PUT, 1, false, 1);
-	point(&a[6], 2700 * MS, TDV_EV_VFCTRL, 1, false, 0);
-	point(&a[7], 3 * S, TDV_EV_PUT, 0, false, 0);
-	point(&a2[0], 3500 * MS, TDV_EV_GET, 1, false, 0);
-	point(&b[0], 2 * S, TDV_EV_GET, 1, false, 0);
-	point(&b[1], 2200 * MS + 1, TDV_EV_GET, 2, false, 0);
-
-	tdv_capture_init(c);
-	c->start_ns = 1 * S;
-	c->end_ns = 5 * S;
-	assert_int_equal(tdv_capture_timeline(c, &ta), 0);
-	assert_int_equal(tdv_capture_timeline(c, &tb), 0);
-	assert_int_equal(tdv_capture_timeline(c, &ta2), 0);
-	assert_int_equal(tdv_capture_report(c, &leak), 0);
-	assert_int_equal(tdv_capture_report(c, &unbalanced), 0);
-	assert_int_equal(tdv_capture_report(c, &clash), 0);
-}
-
-static char *render(const struct tdv_capture *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(tdv_perfetto_write(f, c), 0);
-	fclose(f);
-	return buf;
-}
 
 static json_object *parse(const char *text)
 {
@@ -183,23 +61,41 @@ static size_t select_events(json_object *events, const char *ph, const char *nam
 	return n;
 }
 
+/* The fixture, written and parsed back. */
+struct trace {
+	struct tdv_capture c;
+	char *text;
+	json_object *root, *events;
+};
+
+static void trace_open(struct trace *t)
+{
+	capture_fixture(&t->c, NASTY);
+	t->text = capture_render(tdv_perfetto_write, &t->c);
+	t->root = parse(t->text);
+	t->events = get(t->root, "traceEvents");
+}
+
+static void trace_close(struct trace *t)
+{
+	json_object_put(t->root);
+	free(t->text);
+	tdv_capture_free(&t->c);
+}
+
 static void test_structure(void **state)
 {
-	struct tdv_capture c;
-	json_object *root, *events, *ev[32];
-	char *text;
+	struct trace t;
+	json_object *ev[32];
 
-	build(&c);
-	text = render(&c);
-	root = parse(text);
-	assert_string_equal(str(root, "displayTimeUnit"), "ms");
+	trace_open(&t);
+	assert_string_equal(str(t.root, "displayTimeUnit"), "ms");
 	/* Perfetto reads displayTimeUnit only ahead of the events. */
-	assert_true(strstr(text, "displayTimeUnit") < strstr(text, "traceEvents"));
-	events = get(root, "traceEvents");
-	assert_true(json_object_is_type(events, json_type_array));
+	assert_true(strstr(t.text, "displayTimeUnit") < strstr(t.text, "traceEvents"));
+	assert_true(json_object_is_type(t.events, json_type_array));
 
 	/* A process per VM, first seen first, unknown last. */
-	assert_int_equal(select_events(events, "M", "process_name", ev, 32), 4);
+	assert_int_equal(select_events(t.events, "M", "process_name", ev, 32), 4);
 	assert_string_equal(str(get(ev[0], "args"), "name"), "VM 0xffff888000001000");
 	assert_string_equal(str(get(ev[1], "args"), "name"), "VM 0xffff888000002000");
 	assert_string_equal(str(get(ev[2], "args"), "name"), "VM 0xffff888000003000");
@@ -208,30 +104,32 @@ static void test_structure(void **state)
 		assert_int_equal(json_object_get_int(get(ev[i], "pid")), i + 1);
 
 	/* A thread per entry, by VM then seg, kvmfd, gen. */
-	assert_int_equal(select_events(events, "M", "thread_name", ev, 32), 3);
+	assert_int_equal(select_events(t.events, "M", "thread_name", ev, 32), 4);
 	assert_string_equal(str(get(ev[0], "args"), "name"),
 			    "seg 0 kvmfd 5 gen 2 (trans_devid 0xffff)");
 	assert_string_equal(str(get(ev[1], "args"), "name"),
 			    "seg 1 kvmfd 6 gen 1 (trans_devid 0xfffd)");
 	assert_string_equal(str(get(ev[2], "args"), "name"),
 			    "seg 1 kvmfd 5 gen 1 (trans_devid 0xfffe)");
+	assert_string_equal(str(get(ev[3], "args"), "name"),
+			    "seg 1 kvmfd 40 gen 1 (trans_devid 0xff00)");
 	assert_int_equal(json_object_get_int(get(ev[0], "pid")), 1);
 	assert_int_equal(json_object_get_int(get(ev[1], "pid")), 1);
 	assert_int_equal(json_object_get_int(get(ev[2], "pid")), 2);
+	assert_int_equal(json_object_get_int(get(ev[3], "pid")), 4);
 	assert_int_equal(json_object_get_int(get(ev[0], "tid")), 5);
 	assert_int_equal(json_object_get_int(get(ev[1], "tid")), 6);
 	assert_int_equal(json_object_get_int(get(ev[2], "tid")), 7);
-	assert_int_equal(select_events(events, "M", NULL, ev, 32), 4 * 2 + 3 * 2);
+	assert_int_equal(json_object_get_int(get(ev[3], "tid")), 8);
+	assert_int_equal(select_events(t.events, "M", NULL, ev, 32), 4 * 2 + 4 * 2);
 
-	json_object_put(root);
-	free(text);
-	tdv_capture_free(&c);
+	trace_close(&t);
 }
 
 static void test_refs_counters(void **state)
 {
-	struct tdv_capture c;
-	json_object *root, *events, *ev[32];
+	struct trace t;
+	json_object *ev[32];
 	static const struct {
 		const char *name;
 		double ts;
@@ -249,13 +147,9 @@ static void test_refs_counters(void **state)
 		{ "refs seg 1 kvmfd 5 gen 1 (trans_devid 0xfffe)", 1000000, 1 },
 		{ "refs seg 1 kvmfd 5 gen 1 (trans_devid 0xfffe)", 1200000.001, 2 },
 	};
-	char *text;
 
-	build(&c);
-	text = render(&c);
-	root = parse(text);
-	events = get(root, "traceEvents");
-	assert_int_equal(select_events(events, "C", NULL, ev, 32), 8);
+	trace_open(&t);
+	assert_int_equal(select_events(t.events, "C", NULL, ev, 32), 8);
 	for (int i = 0; i < 8; i++) {
 		assert_string_equal(str(ev[i], "name"), want[i].name);
 		assert_true(json_object_is_type(get(ev[i], "ts"), json_type_double));
@@ -265,25 +159,19 @@ static void test_refs_counters(void **state)
 		assert_int_equal(json_object_get_int(get(ev[i], "pid")), i < 6 ? 1 : 2);
 	}
 	/* Microseconds with exact nanoseconds, not float noise. */
-	assert_non_null(strstr(text, "\"ts\":1200000.001"));
-	json_object_put(root);
-	free(text);
-	tdv_capture_free(&c);
+	assert_non_null(strstr(t.text, "\"ts\":1200000.001"));
+	trace_close(&t);
 }
 
 static void test_lifetimes_and_changes(void **state)
 {
-	struct tdv_capture c;
-	json_object *root, *events, *ev[32], *args;
+	struct trace t;
+	json_object *ev[32], *args;
 	static const char *const changes[] = { "dte_set", "vfctrl", "dte_clear", "vfctrl" };
-	char *text;
 
-	build(&c);
-	text = render(&c);
-	root = parse(text);
-	events = get(root, "traceEvents");
+	trace_open(&t);
 
-	assert_int_equal(select_events(events, "X", NULL, ev, 32), 3);
+	assert_int_equal(select_events(t.events, "X", NULL, ev, 32), 4);
 	assert_string_equal(str(ev[0], "name"), "trans_devid 0xffff");
 	assert_float_equal(json_object_get_double(get(ev[0], "ts")), 500000, 1e-6);
 	assert_float_equal(json_object_get_double(get(ev[0], "dur")), 1500000, 1e-6);
@@ -300,8 +188,15 @@ static void test_lifetimes_and_changes(void **state)
 	assert_float_equal(json_object_get_double(get(ev[2], "dur")), 3000000, 1e-6);
 	assert_true(json_object_get_boolean(get(get(ev[2], "args"), "live")));
 	assert_false(has(get(ev[2], "args"), "released_ns"));
+	/* Of no known VM and with no changes: a slice all the same. */
+	assert_string_equal(str(ev[3], "name"), "trans_devid 0xff00");
+	assert_int_equal(json_object_get_int(get(ev[3], "pid")), 4);
+	assert_float_equal(json_object_get_double(get(ev[3], "ts")), 0, 1e-6);
+	assert_float_equal(json_object_get_double(get(ev[3], "dur")), 3000000, 1e-6);
+	assert_true(json_object_is_type(get(get(ev[3], "args"), "vm"), json_type_null));
+	assert_int_equal(json_object_get_int(get(get(ev[3], "args"), "changes")), 0);
 
-	assert_int_equal(select_events(events, "i", NULL, ev, 32), 4 + 3);
+	assert_int_equal(select_events(t.events, "i", NULL, ev, 32), 4 + 4);
 	for (int i = 0; i < 4; i++) {
 		assert_string_equal(str(ev[i], "name"), changes[i]);
 		assert_string_equal(str(ev[i], "s"), "t");
@@ -312,22 +207,16 @@ static void test_lifetimes_and_changes(void **state)
 	assert_int_equal(json_object_get_int(get(get(ev[1], "args"), "vfctrl")), 1);
 	assert_string_equal(str(get(ev[2], "args"), "dte"), "clear");
 	assert_float_equal(json_object_get_double(get(ev[2], "ts")), 1500000, 1e-6);
-	json_object_put(root);
-	free(text);
-	tdv_capture_free(&c);
+	trace_close(&t);
 }
 
 static void test_reports(void **state)
 {
-	struct tdv_capture c;
-	json_object *root, *events, *ev[32], *args;
-	char *text;
+	struct trace t;
+	json_object *ev[32], *args;
 
-	build(&c);
-	text = render(&c);
-	root = parse(text);
-	events = get(root, "traceEvents");
-	assert_int_equal(select_events(events, "i", NULL, ev, 32), 7);
+	trace_open(&t);
+	assert_int_equal(select_events(t.events, "i", NULL, ev, 32), 8);
 	/* On its entry's thread. */
 	assert_string_equal(str(ev[4], "name"), "leak_ref");
 	assert_string_equal(str(ev[4], "s"), "t");
@@ -340,7 +229,7 @@ static void test_reports(void **state)
 	assert_int_equal(json_object_get_int(get(args, "gen")), 1);
 	assert_string_equal(str(args, "vm"), "0xffff888000002000");
 	assert_string_equal(str(args, "confidence"), "exact");
-	assert_string_equal(str(args, "detail"), "VM gone with 2 refs outstanding (entry holds 2)");
+	assert_string_equal(str(args, "detail"), "VM gone <with> 2 refs & more");
 	assert_int_equal(json_object_array_length(get(args, "evidence")), 2);
 	assert_string_equal(str(json_object_array_get_idx(get(args, "evidence"), 1), "event"),
 			    "get");
@@ -356,11 +245,15 @@ static void test_reports(void **state)
 	assert_int_equal(json_object_get_int(get(ev[6], "pid")), 4);
 	assert_true(json_object_is_type(get(get(ev[6], "args"), "vm"), json_type_null));
 	assert_int_equal(json_object_get_int(get(get(ev[6], "args"), "ret")), -16);
+	/* On the entry of no known VM. */
+	assert_string_equal(str(ev[7], "name"), "fini_live");
+	assert_string_equal(str(ev[7], "s"), "t");
+	assert_int_equal(json_object_get_int(get(ev[7], "pid")), 4);
+	assert_int_equal(json_object_get_int(get(ev[7], "tid")), 8);
+	assert_float_equal(json_object_get_double(get(ev[7], "ts")), 3000000, 1e-6);
 	/* The raw text escapes it as JSON must. */
-	assert_non_null(strstr(text, "\"comm\":\"q\\\"<&>\\\\\""));
-	json_object_put(root);
-	free(text);
-	tdv_capture_free(&c);
+	assert_non_null(strstr(t.text, "\"comm\":\"q\\\"<&>\\\\\""));
+	trace_close(&t);
 }
 
 static void test_empty_capture(void **state)
@@ -370,7 +263,7 @@ static void test_empty_capture(void **state)
 	char *text;
 
 	tdv_capture_init(&c);
-	text = render(&c);
+	text = capture_render(tdv_perfetto_write, &c);
 	root = parse(text);
 	assert_int_equal(json_object_array_length(get(root, "traceEvents")), 0);
 	json_object_put(root);
@@ -379,15 +272,7 @@ static void test_empty_capture(void **state)
 
 static void test_write_error(void **state)
 {
-	struct tdv_capture c;
-	FILE *f = fopen("/dev/full", "w");
-
-	assert_non_null(f);
-	setvbuf(f, NULL, _IONBF, 0);
-	build(&c);
-	assert_int_equal(tdv_perfetto_write(f, &c), -EIO);
-	fclose(f);
-	tdv_capture_free(&c);
+	capture_assert_write_error(tdv_perfetto_write);
 }
 
 int main(void)

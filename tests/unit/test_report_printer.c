@@ -62,34 +62,35 @@ static char *close_capture(struct capture *c)
 	return c->buf;
 }
 
+/* Closes both: what the printer wrote to @got is exactly @want. */
+static void assert_same(struct capture *got, struct capture *want)
+{
+	char *g = close_capture(got), *w = close_capture(want);
+
+	assert_string_equal(g, w);
+	assert_true(strlen(g) > 0);
+	free(g);
+	free(w);
+}
+
 static void test_report_text(void **state)
 {
-	struct capture got, want;
 	struct tdv_report_printer p = { .start_ns = 1 * S };
-	char *g, *w;
+	struct capture got, want;
 
 	/* Without --timelines: the report alone. */
 	p.f = open_capture(&got);
 	tdv_printer_report(&p, &report);
-	g = close_capture(&got);
 	tdv_report_print_text(open_capture(&want), &report, 1 * S, NULL);
-	w = close_capture(&want);
-	assert_string_equal(g, w);
-	free(g);
-	free(w);
+	assert_same(&got, &want);
 
 	/* --timelines: its entry's timeline after it. */
 	p.timelines = TDV_TIMELINES_REPORTS;
 	p.f = open_capture(&got);
 	tdv_printer_report(&p, &report);
-	g = close_capture(&got);
 	tdv_report_print_text(open_capture(&want), &report, 1 * S, NULL);
 	tdv_timeline_print_text(want.f, &timeline, 1 * S);
-	w = close_capture(&want);
-	assert_string_equal(g, w);
-	assert_true(strlen(g) > strlen(report.detail));
-	free(g);
-	free(w);
+	assert_same(&got, &want);
 }
 
 static void test_report_json(void **state)
@@ -100,18 +101,12 @@ static void test_report_json(void **state)
 
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		struct tdv_report_printer p = { .json = true, .timelines = modes[i] };
-		char *g, *w;
 
 		p.f = open_capture(&got);
 		tdv_printer_report(&p, &report);
-		g = close_capture(&got);
 		tdv_report_print_json(open_capture(&want), &report, modes[i] != TDV_TIMELINES_NONE,
 				      NULL);
-		w = close_capture(&want);
-		assert_string_equal(g, w);
-		assert_int_equal(g[strlen(g) - 1], '\n');
-		free(g);
-		free(w);
+		assert_same(&got, &want);
 	}
 }
 
@@ -119,29 +114,20 @@ static void test_timeline(void **state)
 {
 	struct tdv_report_printer p = { .start_ns = 1 * S };
 	struct capture got, want;
-	char *g, *w;
 
 	p.f = open_capture(&got);
 	tdv_printer_timeline(&p, &timeline);
-	g = close_capture(&got);
 	tdv_timeline_print_text(open_capture(&want), &timeline, 1 * S);
-	w = close_capture(&want);
-	assert_string_equal(g, w);
-	free(g);
-	free(w);
+	assert_same(&got, &want);
 
 	/* JSON: one {"timeline": ...} object a line. */
 	p.json = true;
 	p.f = open_capture(&got);
 	tdv_printer_timeline(&p, &timeline);
-	g = close_capture(&got);
 	fputs("{\"timeline\":", open_capture(&want));
 	tdv_timeline_print_json(want.f, &timeline);
 	fputs("}\n", want.f);
-	w = close_capture(&want);
-	assert_string_equal(g, w);
-	free(g);
-	free(w);
+	assert_same(&got, &want);
 }
 
 static void count_report(void *ctx, const struct tdv_report *r)

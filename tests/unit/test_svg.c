@@ -9,109 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "capture_fixture.h"
 #include "svg_format.h"
 
-#define S 1000000000ULL
-#define MS 1000000ULL
-#define VM_A 0xffff888000001000ULL
-#define VM_B 0xffff888000002000ULL
-#define VM_C 0xffff888000003000ULL
 #define NASTY "q\"<&>'\xe9\x01" /* a comm a VMM could set: bytes, not UTF-8 */
-
-static void point(struct tdv_timeline_point *p, uint64_t ts, uint32_t kind, uint32_t refs, bool dte,
-		  uint16_t vf)
-{
-	*p = (struct tdv_timeline_point){ .ts_ns = ts,
-					  .kind = kind,
-					  .refs = refs,
-					  .tgid = 7,
-					  .comm = "qemu",
-					  .dte_set = dte,
-					  .vfctrls = vf };
-}
-
-/* Two VMs with three entries and three reports; one of no known VM. */
-static void build(struct tdv_capture *c)
-{
-	struct tdv_timeline_point a[6], b[2];
-	struct tdv_timeline ta = { .seg = 0,
-				   .kvmfd = 5,
-				   .gen = 2,
-				   .trans_devid = 0xffff,
-				   .vm = VM_A,
-				   .owner_tgid = 7,
-				   .owner_comm = NASTY,
-				   .created_ns = 1500 * MS,
-				   .released_ns = 3 * S,
-				   .npoints = 6,
-				   .points = a };
-	struct tdv_timeline tb = { .seg = 1,
-				   .kvmfd = 5,
-				   .gen = 1,
-				   .trans_devid = 0xfffe,
-				   .vm = VM_B,
-				   .owner_tgid = 8,
-				   .owner_comm = "qemu",
-				   .created_ns = 2 * S,
-				   .npoints = 2,
-				   .points = b };
-	struct tdv_timeline tu = { .seg = 1,
-				   .kvmfd = 40,
-				   .gen = 1,
-				   .trans_devid = 0xff00,
-				   .created_ns = 1 * S,
-				   .released_ns = 4 * S };
-	struct tdv_report leak = { .kind = TDV_R_LEAK_REF,
-				   .ts_ns = 4500 * MS,
-				   .seg = 1,
-				   .kvmfd = 5,
-				   .gen = 1,
-				   .has_entry = true,
-				   .vm = VM_B,
-				   .detail = "VM gone <with> 2 refs & more" };
-	struct tdv_report unbalanced = { .kind = TDV_R_UNBALANCED_PUT,
-					 .ts_ns = 4600 * MS,
-					 .vm = VM_C,
-					 .owner_tgid = 9,
-					 .owner_comm = NASTY };
-	struct tdv_report fini = { .kind = TDV_R_FINI_LIVE,
-				   .ts_ns = 4 * S,
-				   .seg = 1,
-				   .kvmfd = 40,
-				   .gen = 1,
-				   .has_entry = true };
-
-	point(&a[0], 1500 * MS, TDV_EV_GET, 1, false, 0);
-	point(&a[1], 1600 * MS, TDV_EV_DTE_SET, 1, true, 0);
-	point(&a[2], 1700 * MS, TDV_EV_VFCTRL, 1, true, 1);
-	point(&a[3], 2 * S, TDV_EV_GET, 2, true, 1);
-	point(&a[4], 2500 * MS, TDV_EV_DTE_CLEAR, 2, false, 1);
-	point(&a[5], 3 * S, TDV_EV_PUT, 0, false, 0);
-	point(&b[0], 2 * S, TDV_EV_GET, 1, false, 0);
-	point(&b[1], 2200 * MS, TDV_EV_GET, 2, false, 0);
-
-	tdv_capture_init(c);
-	c->start_ns = 1 * S;
-	c->end_ns = 5 * S;
-	assert_int_equal(tdv_capture_timeline(c, &ta), 0);
-	assert_int_equal(tdv_capture_timeline(c, &tb), 0);
-	assert_int_equal(tdv_capture_timeline(c, &tu), 0);
-	assert_int_equal(tdv_capture_report(c, &leak), 0);
-	assert_int_equal(tdv_capture_report(c, &unbalanced), 0);
-	assert_int_equal(tdv_capture_report(c, &fini), 0);
-}
-
-static char *render(const struct tdv_capture *c)
-{
-	char *buf = NULL;
-	size_t len = 0;
-	FILE *f = open_memstream(&buf, &len);
-
-	assert_non_null(f);
-	assert_int_equal(tdv_svg_write(f, c), 0);
-	fclose(f);
-	return buf;
-}
 
 static unsigned int count(const char *hay, const char *needle)
 {
@@ -157,8 +58,8 @@ static void test_structure(void **state)
 	struct tdv_capture c;
 	char *text;
 
-	build(&c);
-	text = render(&c);
+	capture_fixture(&c, NASTY);
+	text = capture_render(tdv_svg_write, &c);
 	assert_true(!strncmp(text, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ", 44));
 	assert_non_null(strstr(text, "<svg xmlns=\"http://www.w3.org/2000/svg\""));
 	assert_string_equal(text + strlen(text) - 7, "</svg>\n");
@@ -170,14 +71,14 @@ static void test_structure(void **state)
 	assert_null(strstr(text, "@import"));
 	assert_int_equal(count(text, "http"), 1); /* the namespace */
 	assert_int_equal(count(text, "<g class=\"vm\">"), 4);
-	assert_int_equal(count(text, "<g class=\"row\">"), 3);
-	assert_int_equal(count(text, "<g class=\"report\">"), 3);
+	assert_int_equal(count(text, "<g class=\"row\">"), 4);
+	assert_int_equal(count(text, "<g class=\"report\">"), 4);
 	/* Tooltips: each row's life bar, the bands, each report. */
-	assert_int_equal(count(text, "class=\"life\"><title>"), 2);
+	assert_int_equal(count(text, "class=\"life\"><title>"), 3);
 	assert_int_equal(count(text, "class=\"live\"><title>"), 1);
 	assert_int_equal(count(text, "class=\"dte\"><title>"), 1);
 	assert_int_equal(count(text, "class=\"vf\"><title>"), 1);
-	assert_int_equal(count(text, "<title>"), 3 + 2 + 3);
+	assert_int_equal(count(text, "<title>"), 4 + 2 + 4);
 	free(text);
 	tdv_capture_free(&c);
 }
@@ -185,21 +86,23 @@ static void test_structure(void **state)
 static void test_labels_and_grouping(void **state)
 {
 	struct tdv_capture c;
-	const char *a, *b, *u;
+	const char *a, *a2, *b, *u;
 	char *text;
 
-	build(&c);
-	text = render(&c);
+	capture_fixture(&c, NASTY);
+	text = capture_render(tdv_svg_write, &c);
 	assert_non_null(strstr(text,
-			       ">tdvtrace timeline: 4 VMs, 3 entries, 3 reports over 4.000000 "
+			       ">tdvtrace timeline: 4 VMs, 4 entries, 4 reports over 4.000000 "
 			       "s</text>"));
 	a = strstr(text, ">VM 0xffff888000001000 seg 0 kvmfd 5 gen 2 id 0xffff</text>");
+	a2 = strstr(text, ">VM 0xffff888000001000 seg 1 kvmfd 6 gen 1 id 0xfffd</text>");
 	b = strstr(text, ">VM 0xffff888000002000 seg 1 kvmfd 5 gen 1 id 0xfffe</text>");
 	u = strstr(text, ">VM unknown seg 1 kvmfd 40 gen 1 id 0xff00</text>");
 	assert_non_null(a);
+	assert_non_null(a2);
 	assert_non_null(b);
 	assert_non_null(u);
-	assert_true(a < b && b < u);
+	assert_true(a < a2 && a2 < b && b < u);
 	/* VM headers, in order, with owners and counts. */
 	a = strstr(text, "class=\"vmt\">VM 0xffff888000001000</text>");
 	b = strstr(text, "class=\"vmt\">VM 0xffff888000002000</text>");
@@ -207,10 +110,10 @@ static void test_labels_and_grouping(void **state)
 	assert_true(a && b && u && a < b && b < u);
 	assert_non_null(strstr(text, ">VM 0xffff888000003000</text>"));
 	assert_non_null(strstr(text, "pid 8 (qemu), 1 entry, 1 report</text>"));
-	assert_non_null(strstr(text, "1 entry, 1 report</text>"));
+	assert_non_null(strstr(text, "class=\"vmo\">1 entry, 2 reports</text>"));
 	/* Refs scaled per row. */
 	assert_int_equal(count(text, ">max 2</text>"), 2);
-	assert_int_equal(count(text, ">max 1</text>"), 1);
+	assert_int_equal(count(text, ">max 1</text>"), 2);
 	/* A legend entry for every report kind. */
 	for (int k = 0; k < TDV_R_KINDS; k++) {
 		char want[48];
@@ -230,12 +133,15 @@ static void test_escaping(void **state)
 	struct tdv_capture c;
 	char *text;
 
-	build(&c);
-	text = render(&c);
-	/* In the VM header and in tooltips. */
-	assert_non_null(strstr(text, "pid 7 (q&quot;&lt;&amp;&gt;&apos;&#xe9;&#xfffd;), 1 entry, "
+	capture_fixture(&c, NASTY);
+	text = capture_render(tdv_svg_write, &c);
+	/*
+	 * In the VM headers (A, C), the tooltips of A's two rows, and the
+	 * unbalanced put's (its detail and owner).
+	 */
+	assert_non_null(strstr(text, "pid 7 (q&quot;&lt;&amp;&gt;&apos;&#xe9;&#xfffd;), 2 entries, "
 				     "0 reports</text>"));
-	assert_int_equal(count(text, "q&quot;&lt;&amp;&gt;&apos;&#xe9;&#xfffd;"), 4);
+	assert_int_equal(count(text, "q&quot;&lt;&amp;&gt;&apos;&#xe9;&#xfffd;"), 2 + 2 + 2);
 	assert_null(strstr(text, "q\"<&>"));
 	assert_null(strstr(text, "\xe9"));
 	assert_null(strstr(text, "\x01"));
@@ -253,8 +159,8 @@ static void test_time_axis_units(void **state)
 	char *text;
 
 	/* 4 s: whole seconds. */
-	build(&c);
-	text = render(&c);
+	capture_fixture(&c, NASTY);
+	text = capture_render(tdv_svg_write, &c);
 	for (int s = 0; s <= 4; s++) {
 		char want[48];
 
@@ -270,7 +176,7 @@ static void test_time_axis_units(void **state)
 	tdv_capture_init(&c);
 	c.start_ns = 1 * S;
 	c.end_ns = 1 * S + 50 * MS;
-	text = render(&c);
+	text = capture_render(tdv_svg_write, &c);
 	assert_int_equal(count(text, "class=\"tick\">0 ms</text>"), 2);
 	assert_int_equal(count(text, "class=\"tick\">10 ms</text>"), 2);
 	assert_int_equal(count(text, "class=\"tick\">50 ms</text>"), 2);
@@ -280,7 +186,7 @@ static void test_time_axis_units(void **state)
 
 	/* 1.5 ms: fractions of a millisecond. */
 	c.end_ns = 1 * S + 1500000;
-	text = render(&c);
+	text = capture_render(tdv_svg_write, &c);
 	assert_int_equal(count(text, "class=\"tick\">0.5 ms</text>"), 2);
 	free(text);
 }
@@ -308,7 +214,7 @@ static char *many(unsigned int nvms, uint64_t span)
 
 		assert_int_equal(tdv_capture_timeline(&c, &t), 0);
 	}
-	text = render(&c);
+	text = capture_render(tdv_svg_write, &c);
 	tdv_capture_free(&c);
 	return text;
 }
@@ -339,15 +245,7 @@ static void test_scales_with_vms_and_span(void **state)
 
 static void test_write_error(void **state)
 {
-	struct tdv_capture c;
-	FILE *f = fopen("/dev/full", "w");
-
-	assert_non_null(f);
-	setvbuf(f, NULL, _IONBF, 0);
-	build(&c);
-	assert_int_equal(tdv_svg_write(f, &c), -EIO);
-	fclose(f);
-	tdv_capture_free(&c);
+	capture_assert_write_error(tdv_svg_write);
 }
 
 int main(void)
