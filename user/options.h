@@ -75,8 +75,8 @@ extern const struct argp tdv_hist_argp;
 
 enum tdv_timelines {
 	TDV_TIMELINES_NONE,
-	TDV_TIMELINES_REPORTS, /* --timelines: each report with its entry's */
-	TDV_TIMELINES_ALL,     /* --timelines=all: also every entry's as it closes */
+	TDV_TIMELINES_REPORTS, /* --timelines: each report with its entry's timeline */
+	TDV_TIMELINES_ALL,     /* --timelines=all: and every entry's as it closes */
 };
 
 /* How leak and anomaly reports are made and shown (leaks, report). */
