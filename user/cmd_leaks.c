@@ -104,13 +104,10 @@ static void on_close(void *data, const struct tdv_timeline *t)
 {
 	struct leaks_ctx *ctx = data;
 
-	if (ctx->opts.json) {
-		fputs("{\"timeline\":", stdout);
+	if (ctx->opts.json)
 		tdv_timeline_print_json(stdout, t);
-		fputs("}\n", stdout);
-	} else {
+	else
 		tdv_timeline_print_text(stdout, t, ctx->start_ns);
-	}
 }
 
 static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)

@@ -8,6 +8,7 @@
 #include "capture.h"
 #include "commands.h"
 #include "event_format.h"
+#include "json.h"
 #include "feed.h"
 #include "hist.h"
 #include "hist_format.h"
@@ -175,9 +176,7 @@ static void on_timeline(void *data, const struct tdv_timeline *t)
 	if (capturing(ctx)) {
 		keep(ctx, tdv_capture_timeline(&ctx->capture, t));
 	} else if (ctx->format == FMT_JSON) {
-		fputs("{\"timeline\":", ctx->out);
 		tdv_timeline_print_json(ctx->out, t);
-		fputs("}\n", ctx->out);
 	} else {
 		tdv_timeline_print_text(ctx->out, t, ctx->start_ns);
 	}
@@ -306,12 +305,19 @@ static int write_capture(struct report_ctx *ctx)
 static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *res)
 {
 	if (ctx->format == FMT_JSON || ctx->format == FMT_EVENTS) {
-		fprintf(ctx->out,
-			"{\"partial\":{\"status\":\"%s\",\"offset\":%" PRIu64
-			",\"records\":%" PRIu64 ",\"error\":",
-			tdv_rec_status_name(res->status), res->offset, res->records);
-		tdv_json_string(ctx->out, res->error, sizeof(res->error));
-		fputs("}}\n", ctx->out);
+		struct tdv_json w;
+
+		tdv_json_init(&w, ctx->out);
+		tdv_json_start_object(&w);
+		tdv_json_name(&w, "partial");
+		tdv_json_start_object(&w);
+		tdv_json_string_field(&w, "status", tdv_rec_status_name(res->status));
+		tdv_json_uint_field(&w, "offset", res->offset);
+		tdv_json_uint_field(&w, "records", res->records);
+		tdv_json_string_n_field(&w, "error", res->error, sizeof(res->error));
+		tdv_json_end_object(&w);
+		tdv_json_end_object(&w);
+		tdv_json_end_line(&w);
 	} else if (ctx->format == FMT_TEXT) {
 		fprintf(ctx->out, "\nPARTIAL REPORT: %s\n", res->error);
 	}
