@@ -1,7 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <math.h>
-#include <string.h>
 #include "json.h"
 
 void tdv_json_init(struct tdv_json *w, FILE *f)

@@ -13,20 +13,22 @@
  *	tdv_json_end_line(&w);		(NDJSON: "{"seg":1}\n")
  *	err = tdv_json_error(&w);
  *
- * Strings: '"' and '\' are escaped, every control byte (0x00-0x1f, 0x7f) as
- * \u00XX, well-formed UTF-8 passes through, and any other byte (a comm is
- * bytes, not text) is escaped as \u00XX, so the output is always valid JSON.
+ * Strings end at a NUL. '"' and '\' are escaped, every control byte (0x01 to
+ * 0x1f, 0x7f) as \u00XX, well-formed UTF-8 passes through, and any other byte
+ * (a comm is bytes, not text) is escaped as \u00XX: the output is always
+ * valid UTF-8 and valid JSON.
  *
  * Kernel pointers are hex strings ("0xffff..."): JSON readers keep numbers
  * as doubles, which round past 2^53.
  *
  * A top-level value holds the FILE's lock (flockfile) from its first byte to
  * its last, and writes inside it without taking the lock again: one lock per
- * record, not per field.
+ * record, not per field. A value left open keeps the lock.
  *
- * A value the writer cannot place (a value in an object without a name, a
- * name outside an object, an end that does not match its start, nesting past
- * TDV_JSON_MAX_DEPTH) is still written but makes tdv_json_error() -EINVAL.
+ * What the writer cannot place (a value in an object without a name, a name
+ * outside an object, an end that does not match its start, a second record
+ * before tdv_json_end_line(), nesting past TDV_JSON_MAX_DEPTH) makes
+ * tdv_json_error() -EINVAL.
  */
 #ifndef TDV_JSON_H
 #define TDV_JSON_H
