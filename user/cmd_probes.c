@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
 #include "commands.h"
-#include "event_format.h"
+#include "json.h"
 #include "preflight.h"
 #include "session.h"
 
@@ -36,17 +36,21 @@ static void print_json(const struct tdv_probe_set *set)
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &set->probe[i];
 
-		printf("{\"probe\":\"%s\",\"symbol\":\"%s\",\"attach\":\"%s\","
-		       "\"required\":%s,\"btf\":%s,\"module\":",
-		       p->event, p->symbol, tdv_probe_how_name(p->how),
-		       p->required ? "true" : "false", p->has_btf ? "true" : "false");
+		struct tdv_json w;
+
+		tdv_json_init(&w, stdout);
+		tdv_json_start_object(&w);
+		tdv_json_string_field(&w, "probe", p->event);
+		tdv_json_string_field(&w, "symbol", p->symbol);
+		tdv_json_string_field(&w, "attach", tdv_probe_how_name(p->how));
+		tdv_json_bool_field(&w, "required", p->required);
+		tdv_json_bool_field(&w, "btf", p->has_btf);
+		/* Not in kallsyms: no module known, so none is printed. */
 		if (p->module[0])
-			tdv_json_string(stdout, p->module, sizeof(p->module));
-		else
-			fputs("null", stdout);
-		fputs(",\"why\":", stdout);
-		tdv_json_string(stdout, p->why, sizeof(p->why));
-		fputs("}\n", stdout);
+			tdv_json_string_n_field(&w, "module", p->module, sizeof(p->module));
+		tdv_json_string_n_field(&w, "why", p->why, sizeof(p->why));
+		tdv_json_end_object(&w);
+		tdv_json_end_line(&w);
 	}
 }
 

@@ -11,6 +11,7 @@
 #include "feed.h"
 #include "hist.h"
 #include "hist_format.h"
+#include "json.h"
 #include "model.h"
 #include "options.h"
 #include "perfetto_format.h"
@@ -282,12 +283,19 @@ static int write_capture(struct report_ctx *ctx)
 static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *res)
 {
 	if (ctx->format == FMT_JSON || ctx->format == FMT_EVENTS) {
-		fprintf(ctx->out,
-			"{\"partial\":{\"status\":\"%s\",\"offset\":%" PRIu64
-			",\"records\":%" PRIu64 ",\"error\":",
-			tdv_rec_status_name(res->status), res->offset, res->records);
-		tdv_json_string(ctx->out, res->error, sizeof(res->error));
-		fputs("}}\n", ctx->out);
+		struct tdv_json w;
+
+		tdv_json_init(&w, ctx->out);
+		tdv_json_start_object(&w);
+		tdv_json_name(&w, "partial");
+		tdv_json_start_object(&w);
+		tdv_json_string_field(&w, "status", tdv_rec_status_name(res->status));
+		tdv_json_uint_field(&w, "offset", res->offset);
+		tdv_json_uint_field(&w, "records", res->records);
+		tdv_json_string_n_field(&w, "error", res->error, sizeof(res->error));
+		tdv_json_end_object(&w);
+		tdv_json_end_object(&w);
+		tdv_json_end_line(&w);
 	} else if (ctx->format == FMT_TEXT) {
 		fprintf(ctx->out, "\nPARTIAL REPORT: %s\n", res->error);
 	}

@@ -5,6 +5,7 @@
 #include <string.h>
 #include "commands.h"
 #include "event_format.h"
+#include "json.h"
 #include "live.h"
 #include "model.h"
 #include "feed.h"
@@ -87,6 +88,31 @@ static int by_seg_kvmfd(const void *a, const void *b)
 	return x->kvmfd < y->kvmfd ? -1 : x->kvmfd > y->kvmfd;
 }
 
+/* One object per entry and snapshot; a vm not known (0) is omitted. */
+static void print_row_json(const struct tdv_entry_view *v, uint64_t now_ns)
+{
+	struct tdv_json w;
+
+	tdv_json_init(&w, stdout);
+	tdv_json_start_object(&w);
+	tdv_json_uint_field(&w, "ts_ns", now_ns);
+	tdv_json_uint_field(&w, "seg", v->seg);
+	tdv_json_uint_field(&w, "kvmfd", v->kvmfd);
+	tdv_json_uint_field(&w, "gen", v->gen);
+	tdv_json_uint_field(&w, "trans_devid", v->trans_devid);
+	tdv_json_uint_field(&w, "refs", v->refs);
+	tdv_json_uint_field(&w, "viommus", v->viommus);
+	if (v->vm)
+		tdv_json_hex_field(&w, "vm", v->vm);
+	tdv_json_uint_field(&w, "pid", v->owner_tgid);
+	tdv_json_string_n_field(&w, "comm", v->owner_comm, sizeof(v->owner_comm));
+	tdv_json_double_field(&w, "age_s",
+			      v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0, 3);
+	tdv_json_bool_field(&w, "leaked", v->leaked);
+	tdv_json_end_object(&w);
+	tdv_json_end_line(&w);
+}
+
 static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 {
 	uint32_t per_seg[64] = {}; /* ids allocated, first 64 segments */
@@ -100,19 +126,8 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 	for (unsigned int s = 0; s < 64; s++)
 		per_seg[s] = tdv_model_pool_used(ctx->model, s);
 	if (ctx->opts.json) {
-		for (unsigned int i = 0; i < ctx->nrows; i++) {
-			const struct tdv_entry_view *v = &ctx->rows[i];
-
-			printf("{\"ts_ns\":%" PRIu64 ",\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,"
-			       "\"trans_devid\":%u,\"refs\":%u,\"viommus\":%u,\"vm\":\"0x%" PRIx64
-			       "\",\"pid\":%u,\"comm\":",
-			       now_ns, v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs,
-			       v->viommus, v->vm, v->owner_tgid);
-			tdv_json_string(stdout, v->owner_comm, sizeof(v->owner_comm));
-			printf(",\"age_s\":%.3f,\"leaked\":%s}\n",
-			       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
-			       v->leaked ? "true" : "false");
-		}
+		for (unsigned int i = 0; i < ctx->nrows; i++)
+			print_row_json(&ctx->rows[i], now_ns);
 		return;
 	}
 	printf("tdvtrace top: %u entries; ids allocated per seg:", ctx->nrows);

@@ -3,6 +3,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "event_format.h"
+#include "json.h"
 
 static const char *const event_names[TDV_EV_MAX] = {
 	[TDV_EV_GET] = "get",
@@ -85,51 +86,40 @@ void tdv_event_print_text(FILE *f, const struct tdv_event *e, uint64_t start_ns)
 	fprintf(f, " cpu=%u\n", e->cpu);
 }
 
-void tdv_json_string(FILE *f, const char *s, size_t max)
-{
-	fputc('"', f);
-	for (size_t i = 0; i < max && s[i]; i++) {
-		unsigned char c = s[i];
-
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c); /* comm is bytes, not UTF-8 */
-		else
-			fputc(c, f);
-	}
-	fputc('"', f);
-}
-
 void tdv_event_print_json(FILE *f, const struct tdv_event *e)
 {
-	fprintf(f,
-		"{\"ts_ns\":%" PRIu64 ",\"event\":\"%s\",\"cpu\":%u,"
-		"\"pid\":%u,\"tgid\":%u,\"comm\":",
-		(uint64_t)e->ts_ns, tdv_event_name(e->kind), e->cpu, e->pid, e->tgid);
-	tdv_json_string(f, e->comm, sizeof(e->comm));
+	struct tdv_json w;
+
+	tdv_json_init(&w, f);
+	tdv_json_start_object(&w);
+	tdv_json_uint_field(&w, "ts_ns", e->ts_ns);
+	tdv_json_string_field(&w, "event", tdv_event_name(e->kind));
+	tdv_json_uint_field(&w, "cpu", e->cpu);
+	tdv_json_uint_field(&w, "pid", e->pid);
+	tdv_json_uint_field(&w, "tgid", e->tgid);
+	tdv_json_string_n_field(&w, "comm", e->comm, sizeof(e->comm));
 	if (e->fields & TDV_F_SEG)
-		fprintf(f, ",\"seg\":%u", e->seg);
+		tdv_json_uint_field(&w, "seg", e->seg);
 	if (e->fields & TDV_F_KVMFD)
-		fprintf(f, ",\"kvmfd\":%u", e->kvmfd);
-	/* A kernel pointer exceeds 2^53: a string, so no JSON reader rounds it. */
-	if (e->fields & TDV_F_VM)
-		fprintf(f, ",\"vm\":\"0x%" PRIx64 "\"", (uint64_t)e->vm);
+		tdv_json_uint_field(&w, "kvmfd", e->kvmfd);
+	if ((e->fields & TDV_F_VM) && e->vm)
+		tdv_json_hex_field(&w, "vm", e->vm);
 	if (e->fields & TDV_F_TRANS_DEVID)
-		fprintf(f, ",\"trans_devid\":%u", e->trans_devid);
+		tdv_json_uint_field(&w, "trans_devid", e->trans_devid);
 	if (e->fields & TDV_F_REFS)
-		fprintf(f, ",\"refs\":%u", e->refs);
+		tdv_json_uint_field(&w, "refs", e->refs);
 	if (e->fields & TDV_F_GID)
-		fprintf(f, ",\"gid\":%u", e->gid);
+		tdv_json_uint_field(&w, "gid", e->gid);
 	if (e->fields & TDV_F_IOMMU)
-		fprintf(f, ",\"iommu\":%u", e->iommu);
+		tdv_json_uint_field(&w, "iommu", e->iommu);
 	if (e->fields & TDV_F_RET)
-		fprintf(f, ",\"ret\":%d", e->ret);
+		tdv_json_int_field(&w, "ret", e->ret);
 	if (e->fields & TDV_F_LAT)
-		fprintf(f, ",\"lat_ns\":%" PRIu64, (uint64_t)e->lat_ns);
+		tdv_json_uint_field(&w, "lat_ns", e->lat_ns);
 	if (e->fields & TDV_F_GEN)
-		fprintf(f, ",\"gen\":%u", e->gen);
+		tdv_json_uint_field(&w, "gen", e->gen);
 	if (e->fields & TDV_F_NEW)
-		fputs(",\"new\":true", f);
-	fputs("}\n", f);
+		tdv_json_bool_field(&w, "new", true);
+	tdv_json_end_object(&w);
+	tdv_json_end_line(&w);
 }

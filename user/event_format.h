@@ -27,10 +27,10 @@ void tdv_event_print_text(FILE *f, const struct tdv_event *e, uint64_t start_ns)
 /* The header line matching tdv_event_print_text(). */
 void tdv_event_print_text_header(FILE *f);
 
-/* One JSON object and a newline; fields that do not apply are omitted. */
+/*
+ * One JSON object and a newline; fields that do not apply, and a vm that is
+ * not known (0), are omitted.
+ */
 void tdv_event_print_json(FILE *f, const struct tdv_event *e);
-
-/* @s (at most @max bytes, stops at NUL) as a JSON string with quotes. */
-void tdv_json_string(FILE *f, const char *s, size_t max);
 
 #endif /* TDV_EVENT_FORMAT_H */

@@ -2,6 +2,7 @@
 #include <inttypes.h>
 #include <string.h>
 #include "hist_format.h"
+#include "json.h"
 
 #define BAR_WIDTH 40
 
@@ -80,20 +81,24 @@ void tdv_hist_print_text(FILE *f, const struct tdv_hist *h, const struct tdv_his
 		unit);
 }
 
-static void print_variant_json(FILE *f, const struct tdv_hist_key *key)
+static void write_variant(struct tdv_json *w, const struct tdv_hist_key *key)
 {
 	unsigned int v = key->variant;
 
 	if (key->func == TDV_H_GET) {
-		fprintf(f, ",\"outcome\":\"%s\"", tdv_hist_outcome_name(v));
+		tdv_json_string_field(w, "outcome", tdv_hist_outcome_name(v));
 	} else if (key->func == TDV_H_ID_ALLOC) {
-		if (v == TDV_H_OCC_FULL)
-			fputs(",\"occupancy\":{\"full\":true}", f);
-		else if (v == TDV_H_OCC_ERROR)
-			fputs(",\"occupancy\":{\"error\":true}", f);
-		else
-			fprintf(f, ",\"occupancy\":{\"low\":%" PRIu64 ",\"high\":%" PRIu64 "}",
-				tdv_hist_slot_low(v), tdv_hist_slot_high(v));
+		tdv_json_name(w, "occupancy");
+		tdv_json_start_object(w);
+		if (v == TDV_H_OCC_FULL) {
+			tdv_json_bool_field(w, "full", true);
+		} else if (v == TDV_H_OCC_ERROR) {
+			tdv_json_bool_field(w, "error", true);
+		} else {
+			tdv_json_uint_field(w, "low", tdv_hist_slot_low(v));
+			tdv_json_uint_field(w, "high", tdv_hist_slot_high(v));
+		}
+		tdv_json_end_object(w);
 	}
 }
 
@@ -101,24 +106,34 @@ void tdv_hist_print_json(FILE *f, const struct tdv_hist *h, const struct tdv_his
 {
 	const struct tdv_hist_val *v = &h->val;
 	int last = last_used_slot(v);
+	struct tdv_json w;
 
-	fputc('{', f);
+	tdv_json_init(&w, f);
+	tdv_json_start_object(&w);
 	if (p->stamp)
-		fprintf(f, "\"time\":\"%s\",", p->stamp);
+		tdv_json_string_field(&w, "time", p->stamp);
 	if (p->interval)
-		fprintf(f, "\"interval\":%u,", p->interval);
-	fprintf(f, "\"func\":\"%s\"", tdv_hist_func_name(h->key.func));
-	print_variant_json(f, &h->key);
+		tdv_json_uint_field(&w, "interval", p->interval);
+	tdv_json_string_field(&w, "func", tdv_hist_func_name(h->key.func));
+	write_variant(&w, &h->key);
 	if (h->key.seg != TDV_HIST_ALL_SEGS)
-		fprintf(f, ",\"seg\":%u", h->key.seg);
-	fprintf(f,
-		",\"unit\":\"%s\",\"count\":%" PRIu64 ",\"sum_ns\":%" PRIu64
-		",\"avg\":%.3f,\"p50\":%.3f,\"p99\":%.3f,\"buckets\":[",
-		tdv_hist_unit_name(p->unit_ns), (uint64_t)v->count, (uint64_t)v->sum_ns,
-		avg_units(v, p->unit_ns), tdv_hist_quantile(v, 0.50), tdv_hist_quantile(v, 0.99));
-	for (int i = 0; i <= last; i++)
-		fprintf(f, "%s{\"low\":%" PRIu64 ",\"high\":%" PRIu64 ",\"count\":%" PRIu64 "}",
-			i ? "," : "", tdv_hist_slot_low(i), tdv_hist_slot_high(i),
-			(uint64_t)v->slots[i]);
-	fputs("]}\n", f);
+		tdv_json_uint_field(&w, "seg", h->key.seg);
+	tdv_json_string_field(&w, "unit", tdv_hist_unit_name(p->unit_ns));
+	tdv_json_uint_field(&w, "count", v->count);
+	tdv_json_uint_field(&w, "sum_ns", v->sum_ns);
+	tdv_json_double_field(&w, "avg", avg_units(v, p->unit_ns), 3);
+	tdv_json_double_field(&w, "p50", tdv_hist_quantile(v, 0.50), 3);
+	tdv_json_double_field(&w, "p99", tdv_hist_quantile(v, 0.99), 3);
+	tdv_json_name(&w, "buckets");
+	tdv_json_start_array(&w);
+	for (int i = 0; i <= last; i++) {
+		tdv_json_start_object(&w);
+		tdv_json_uint_field(&w, "low", tdv_hist_slot_low(i));
+		tdv_json_uint_field(&w, "high", tdv_hist_slot_high(i));
+		tdv_json_uint_field(&w, "count", v->slots[i]);
+		tdv_json_end_object(&w);
+	}
+	tdv_json_end_array(&w);
+	tdv_json_end_object(&w);
+	tdv_json_end_line(&w);
 }

@@ -1,15 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
-#include <string.h>
 #include "event_format.h"
+#include "json.h"
 #include "perfetto_format.h"
+#include "report_format.h"
 
 struct out {
-	FILE *f;
+	struct tdv_json w;
 	const struct tdv_capture *c;
 	const struct tdv_capture_view *v;
-	unsigned int nevents;
 };
 
 static unsigned int pid_of(size_t vm)
@@ -23,19 +23,40 @@ static unsigned int tid_of(const struct out *o, size_t row)
 	return o->v->nvms + 1 + row;
 }
 
-/* A new element of traceEvents, one per line. */
-static FILE *event(struct out *o)
+/* A new element of traceEvents, one per line, of phase @ph. */
+static void event(struct out *o, const char *ph)
 {
-	fputs(o->nevents++ ? ",\n" : "\n", o->f);
-	return o->f;
+	tdv_json_line_break(&o->w);
+	tdv_json_start_object(&o->w);
+	tdv_json_string_field(&o->w, "ph", ph);
+}
+
+/* The event's "args" object, open for its fields. */
+static void args(struct out *o)
+{
+	tdv_json_name(&o->w, "args");
+	tdv_json_start_object(&o->w);
+}
+
+/* Its args and the event closed. */
+static void event_end(struct out *o)
+{
+	tdv_json_end_object(&o->w);
+	tdv_json_end_object(&o->w);
 }
 
 /* Microseconds since the start, exactly: no float rounding of ns. */
 static void ts(struct out *o, uint64_t ns)
 {
-	uint64_t rel = ns > o->v->start_ns ? ns - o->v->start_ns : 0;
+	tdv_json_name(&o->w, "ts");
+	tdv_json_uint_scaled(&o->w, ns > o->v->start_ns ? ns - o->v->start_ns : 0, 3);
+}
 
-	fprintf(o->f, ",\"ts\":%" PRIu64 ".%03u", rel / 1000, (unsigned int)(rel % 1000));
+/* An event on entry row @r's thread. */
+static void on_row(struct out *o, size_t r)
+{
+	tdv_json_uint_field(&o->w, "pid", pid_of(o->v->row_vm[r]));
+	tdv_json_uint_field(&o->w, "tid", tid_of(o, r));
 }
 
 static void label(char *buf, size_t size, const struct tdv_timeline *t)
@@ -44,21 +65,28 @@ static void label(char *buf, size_t size, const struct tdv_timeline *t)
 		 t->trans_devid);
 }
 
-/* A kernel pointer exceeds 2^53: a string, so no JSON reader rounds it. */
-static void vm_string(FILE *f, uint64_t vm)
+/* A metadata event of VM @vm's process, its args open. */
+static void process_meta(struct out *o, const char *name, size_t vm)
 {
-	char buf[24];
+	event(o, "M");
+	tdv_json_string_field(&o->w, "name", name);
+	tdv_json_uint_field(&o->w, "pid", pid_of(vm));
+	args(o);
+}
 
-	if (!vm) {
-		fputs("null", f);
-		return;
-	}
-	snprintf(buf, sizeof(buf), "0x%" PRIx64, vm);
-	tdv_json_string(f, buf, sizeof(buf));
+/* A metadata event of entry row @r's thread, its args open. */
+static void thread_meta(struct out *o, const char *name, size_t r)
+{
+	event(o, "M");
+	tdv_json_string_field(&o->w, "name", name);
+	on_row(o, r);
+	args(o);
 }
 
 static void metadata(struct out *o)
 {
+	struct tdv_json *w = &o->w;
+
 	for (size_t i = 0; i < o->v->nvms; i++) {
 		const struct tdv_capture_vm *vm = &o->v->vms[i];
 		char name[64];
@@ -67,92 +95,82 @@ static void metadata(struct out *o)
 			snprintf(name, sizeof(name), "VM 0x%" PRIx64, vm->vm);
 		else
 			snprintf(name, sizeof(name), "VM unknown");
-		fprintf(event(o),
-			"{\"ph\":\"M\",\"name\":\"process_name\",\"pid\":%u,\"args\":{\"name\":",
-			pid_of(i));
-		tdv_json_string(o->f, name, sizeof(name));
-		fputs("}}", o->f);
-		fprintf(event(o),
-			"{\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":%u,"
-			"\"args\":{\"sort_index\":%u}}",
-			pid_of(i), pid_of(i));
+		process_meta(o, "process_name", i);
+		tdv_json_string_field(w, "name", name);
+		event_end(o);
+		process_meta(o, "process_sort_index", i);
+		tdv_json_uint_field(w, "sort_index", pid_of(i));
+		event_end(o);
 	}
 	for (size_t r = 0; r < o->v->nrows; r++) {
 		char name[96];
 
 		label(name, sizeof(name), o->v->rows[r]);
-		fprintf(event(o),
-			"{\"ph\":\"M\",\"name\":\"thread_name\",\"pid\":%u,\"tid\":%u,\"args\":{"
-			"\"name\":",
-			pid_of(o->v->row_vm[r]), tid_of(o, r));
-		tdv_json_string(o->f, name, sizeof(name));
-		fputs("}}", o->f);
-		fprintf(event(o),
-			"{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":%u,\"tid\":%u,"
-			"\"args\":{\"sort_index\":%zu}}",
-			pid_of(o->v->row_vm[r]), tid_of(o, r), r);
+		thread_meta(o, "thread_name", r);
+		tdv_json_string_field(w, "name", name);
+		event_end(o);
+		thread_meta(o, "thread_sort_index", r);
+		tdv_json_uint_field(w, "sort_index", r);
+		event_end(o);
 	}
-}
-
-static void owner(FILE *f, uint32_t tgid, const char *comm)
-{
-	fprintf(f, ",\"owner\":{\"pid\":%u,\"comm\":", tgid);
-	tdv_json_string(f, comm, TDV_COMM_LEN);
-	fputc('}', f);
 }
 
 static void lifetime(struct out *o, size_t r)
 {
 	const struct tdv_timeline *t = o->v->rows[r];
 	uint64_t start = o->v->row_start[r], end = o->v->row_end[r];
+	struct tdv_json *w = &o->w;
 	char name[32];
 
 	snprintf(name, sizeof(name), "trans_devid 0x%04x", t->trans_devid);
-	fputs("{\"ph\":\"X\",\"cat\":\"entry\",\"name\":", event(o));
-	tdv_json_string(o->f, name, sizeof(name));
-	fprintf(o->f, ",\"pid\":%u,\"tid\":%u", pid_of(o->v->row_vm[r]), tid_of(o, r));
+	event(o, "X");
+	tdv_json_string_field(w, "cat", "entry");
+	tdv_json_string_field(w, "name", name);
+	on_row(o, r);
 	ts(o, start);
-	fprintf(o->f, ",\"dur\":%" PRIu64 ".%03u", (end - start) / 1000,
-		(unsigned int)((end - start) % 1000));
-	fprintf(o->f,
-		",\"args\":{\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,\"trans_devid\":%u,\"vm\":", t->seg,
-		t->kvmfd, t->gen, t->trans_devid);
-	vm_string(o->f, t->vm);
-	owner(o->f, t->owner_tgid, t->owner_comm);
-	fprintf(o->f, ",\"created_ns\":%" PRIu64, t->created_ns);
-	if (t->released_ns)
-		fprintf(o->f, ",\"released_ns\":%" PRIu64, t->released_ns);
-	fprintf(o->f, ",\"live\":%s,\"changes\":%u,\"truncated\":%s}}",
-		o->v->row_live[r] ? "true" : "false", t->npoints, t->truncated ? "true" : "false");
+	tdv_json_name(w, "dur");
+	tdv_json_uint_scaled(w, end - start, 3);
+	args(o);
+	tdv_timeline_write_entry(w, t);
+	tdv_json_bool_field(w, "live", o->v->row_live[r]);
+	tdv_json_uint_field(w, "changes", t->npoints);
+	tdv_json_bool_field(w, "truncated", t->truncated);
+	event_end(o);
 }
 
 static void refs_sample(struct out *o, size_t r, uint64_t at, uint32_t refs)
 {
+	struct tdv_json *w = &o->w;
 	char name[96] = "refs ";
 
 	label(name + 5, sizeof(name) - 5, o->v->rows[r]);
-	fputs("{\"ph\":\"C\",\"cat\":\"refs\",\"name\":", event(o));
-	tdv_json_string(o->f, name, sizeof(name));
-	fprintf(o->f, ",\"pid\":%u,\"tid\":%u", pid_of(o->v->row_vm[r]), tid_of(o, r));
+	event(o, "C");
+	tdv_json_string_field(w, "cat", "refs");
+	tdv_json_string_field(w, "name", name);
+	on_row(o, r);
 	ts(o, at);
-	fprintf(o->f, ",\"args\":{\"refs\":%u}}", refs);
+	args(o);
+	tdv_json_uint_field(w, "refs", refs);
+	event_end(o);
 }
 
 static void change(struct out *o, size_t r, const struct tdv_timeline_point *p)
 {
-	const char *name = tdv_event_name(p->kind);
+	struct tdv_json *w = &o->w;
 
-	fprintf(event(o), "{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"%s\",\"name\":",
-		p->kind == TDV_EV_VFCTRL ? "vfctrl" : "dte");
-	tdv_json_string(o->f, name, strlen(name));
-	fprintf(o->f, ",\"pid\":%u,\"tid\":%u", pid_of(o->v->row_vm[r]), tid_of(o, r));
+	event(o, "i");
+	tdv_json_string_field(w, "s", "t");
+	tdv_json_string_field(w, "cat", p->kind == TDV_EV_VFCTRL ? "vfctrl" : "dte");
+	tdv_json_string_field(w, "name", tdv_event_name(p->kind) ?: "unknown");
+	on_row(o, r);
 	ts(o, p->ts_ns);
-	fprintf(o->f, ",\"args\":{\"refs\":%u,\"dte\":\"%s\",\"vfctrl\":%u,\"pid\":%u,\"tgid\":%u",
-		p->refs, p->dte_set ? "set" : "clear", p->vfctrls, p->pid, p->tgid);
-	fputs(",\"comm\":", o->f);
-	tdv_json_string(o->f, p->comm, sizeof(p->comm));
-	fprintf(o->f, ",\"gid\":%u,\"iommu\":%u,\"ts_ns\":%" PRIu64 "}}", p->gid, p->iommu,
-		p->ts_ns);
+	args(o);
+	tdv_json_uint_field(w, "refs", p->refs);
+	tdv_json_string_field(w, "dte", p->dte_set ? "set" : "clear");
+	tdv_json_uint_field(w, "vfctrl", p->vfctrls);
+	tdv_json_write_actor(w, p->pid, p->tgid, p->comm, p->gid, p->iommu);
+	tdv_json_uint_field(w, "ts_ns", p->ts_ns);
+	event_end(o);
 }
 
 static void entry(struct out *o, size_t r)
@@ -181,70 +199,51 @@ static void entry(struct out *o, size_t r)
 static void report(struct out *o, size_t i)
 {
 	const struct tdv_report *r = &o->c->reports[i];
-	const char *kind = tdv_report_kind_name(r->kind) ?: "unknown";
 	long row = o->v->report_row[i];
+	struct tdv_json *w = &o->w;
 
-	fprintf(event(o),
-		"{\"ph\":\"i\",\"s\":\"%s\",\"cat\":\"report\",\"name\":", row >= 0 ? "t" : "p");
-	tdv_json_string(o->f, kind, strlen(kind));
-	fprintf(o->f, ",\"pid\":%u", pid_of(o->v->report_vm[i]));
+	event(o, "i");
+	tdv_json_string_field(w, "s", row >= 0 ? "t" : "p");
+	tdv_json_string_field(w, "cat", "report");
+	tdv_json_string_field(w, "name", tdv_report_kind_name(r->kind) ?: "unknown");
+	tdv_json_uint_field(w, "pid", pid_of(o->v->report_vm[i]));
 	if (row >= 0)
-		fprintf(o->f, ",\"tid\":%u", tid_of(o, row));
+		tdv_json_uint_field(w, "tid", tid_of(o, row));
 	ts(o, r->ts_ns);
-	fputs(",\"args\":{\"kind\":", o->f);
-	tdv_json_string(o->f, kind, strlen(kind));
-	fprintf(o->f, ",\"ts_ns\":%" PRIu64 ",\"seg\":%u", r->ts_ns, r->seg);
-	if (r->has_entry || r->kvmfd)
-		fprintf(o->f, ",\"kvmfd\":%u", r->kvmfd);
-	if (r->has_entry)
-		fprintf(o->f, ",\"gen\":%u,\"refs\":%u", r->gen, r->refs);
-	fprintf(o->f, ",\"trans_devid\":%u,\"vm\":", r->trans_devid);
-	vm_string(o->f, r->vm);
-	if (r->other_vm) {
-		fputs(",\"other_vm\":", o->f);
-		vm_string(o->f, r->other_vm);
-	}
-	if (r->owner_tgid)
-		owner(o->f, r->owner_tgid, r->owner_comm);
-	if (r->kind == TDV_R_ALLOC_FAIL || r->kind == TDV_R_RESERVE_CLASH)
-		fprintf(o->f, ",\"ret\":%d", r->ret);
-	if (r->kind == TDV_R_ALLOC_FAIL)
-		fprintf(o->f, ",\"pool_used\":%u", r->pool_used);
-	fprintf(o->f, ",\"confidence\":\"%s\",\"detail\":", r->lossy ? "lossy" : "exact");
-	tdv_json_string(o->f, r->detail, sizeof(r->detail));
-	fputs(",\"evidence\":[", o->f);
-	for (unsigned int j = 0; j < r->nevidence && j < TDV_MAX_EVIDENCE; j++) {
-		const struct tdv_evidence *ev = &r->evidence[j];
-		const char *name = tdv_event_name(ev->kind) ?: "unknown";
-
-		fputs(j ? ",{\"event\":" : "{\"event\":", o->f);
-		tdv_json_string(o->f, name, strlen(name));
-		fprintf(o->f, ",\"ts_ns\":%" PRIu64 ",\"pid\":%u,\"tgid\":%u,\"comm\":", ev->ts_ns,
-			ev->pid, ev->tgid);
-		tdv_json_string(o->f, ev->comm, sizeof(ev->comm));
-		fprintf(o->f, ",\"gid\":%u,\"iommu\":%u}", ev->gid, ev->iommu);
-	}
-	fputs("]}}", o->f);
+	args(o);
+	tdv_report_write_fields(w, r, NULL);
+	event_end(o);
 }
 
 int tdv_perfetto_write(FILE *f, const struct tdv_capture *c)
 {
 	struct tdv_capture_view v;
-	struct out o = { .f = f, .c = c, .v = &v };
+	struct out o = { .c = c, .v = &v };
+	struct tdv_json *w = &o.w;
 
 	if (tdv_capture_view(c, &v))
 		return -ENOMEM;
+	tdv_json_init(w, f);
+	tdv_json_start_object(w);
 	/* displayTimeUnit first: Perfetto reads it only before the events. */
-	fprintf(f,
-		"{\"displayTimeUnit\":\"ms\",\"otherData\":{\"tool\":\"tdvtrace\","
-		"\"start_ns\":%" PRIu64 ",\"end_ns\":%" PRIu64 "},\"traceEvents\":[",
-		v.start_ns, v.end_ns);
+	tdv_json_string_field(w, "displayTimeUnit", "ms");
+	tdv_json_name(w, "otherData");
+	tdv_json_start_object(w);
+	tdv_json_string_field(w, "tool", "tdvtrace");
+	tdv_json_uint_field(w, "start_ns", v.start_ns);
+	tdv_json_uint_field(w, "end_ns", v.end_ns);
+	tdv_json_end_object(w);
+	tdv_json_name(w, "traceEvents");
+	tdv_json_start_array(w);
 	metadata(&o);
 	for (size_t r = 0; r < v.nrows; r++)
 		entry(&o, r);
 	for (size_t i = 0; i < c->nreports; i++)
 		report(&o, i);
-	fputs("\n]}\n", f);
+	tdv_json_line_break(w);
+	tdv_json_end_array(w);
+	tdv_json_end_object(w);
+	tdv_json_end_line(w);
 	tdv_capture_view_free(&v);
-	return ferror(f) ? -EIO : 0;
+	return tdv_json_error(w);
 }

@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include "capture.h"
 
-/* 0, -ENOMEM, or -EIO when @f reports an error. */
+/* 0, -ENOMEM, or -EIO when @f reports an error (-EINVAL: a writer bug). */
 int tdv_perfetto_write(FILE *f, const struct tdv_capture *c);
 
 #endif /* TDV_PERFETTO_FORMAT_H */

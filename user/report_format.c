@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <inttypes.h>
-#include <string.h>
 #include "event_format.h"
 #include "report_format.h"
 
@@ -9,49 +8,27 @@ static double secs_since(uint64_t ts, uint64_t start)
 	return ts > start ? (ts - start) / 1e9 : 0;
 }
 
-struct frame_out {
+struct frame_text {
 	FILE *f;
-	const char *prefix; /* text: the line's start; JSON: NULL */
-	unsigned int n;
+	const char *prefix; /* the line's start */
 };
 
-static void frame_out(void *ctx, const char *frame)
+static void frame_text(void *ctx, const char *frame)
 {
-	struct frame_out *o = ctx;
+	struct frame_text *o = ctx;
 
-	if (o->prefix) {
-		fprintf(o->f, "%s%s\n", o->prefix, frame);
-	} else {
-		if (o->n)
-			fputc(',', o->f);
-		tdv_json_string(o->f, frame, strlen(frame));
-	}
-	o->n++;
+	fprintf(o->f, "%s%s\n", o->prefix, frame);
 }
 
 static void print_stacks_text(FILE *f, const struct tdv_evidence *ev, struct tdv_symbolizer *sym)
 {
-	struct frame_out k = { .f = f, .prefix = "        kernel: " };
-	struct frame_out u = { .f = f, .prefix = "        user:   " };
+	struct frame_text k = { .f = f, .prefix = "        kernel: " };
+	struct frame_text u = { .f = f, .prefix = "        user:   " };
 
 	if (!sym || !ev->has_stacks)
 		return;
-	tdv_stack_frames(sym, ev->kstack, false, ev->tgid, frame_out, &k);
-	tdv_stack_frames(sym, ev->ustack, true, ev->tgid, frame_out, &u);
-}
-
-static void print_stacks_json(FILE *f, const struct tdv_evidence *ev, struct tdv_symbolizer *sym)
-{
-	struct frame_out o = { .f = f };
-
-	if (!sym || !ev->has_stacks)
-		return;
-	fputs(",\"kstack\":[", f);
-	tdv_stack_frames(sym, ev->kstack, false, ev->tgid, frame_out, &o);
-	fputs("],\"ustack\":[", f);
-	o.n = 0;
-	tdv_stack_frames(sym, ev->ustack, true, ev->tgid, frame_out, &o);
-	fputc(']', f);
+	tdv_stack_frames(sym, ev->kstack, false, ev->tgid, frame_text, &k);
+	tdv_stack_frames(sym, ev->ustack, true, ev->tgid, frame_text, &u);
 }
 
 void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns,
@@ -111,76 +88,150 @@ void tdv_timeline_print_text(FILE *f, const struct tdv_timeline *t, uint64_t sta
 	}
 }
 
-void tdv_timeline_print_json(FILE *f, const struct tdv_timeline *t)
+static void frame_json(void *ctx, const char *frame)
 {
-	fprintf(f,
-		"{\"seg\":%u,\"kvmfd\":%u,\"gen\":%u,\"trans_devid\":%u,\"vm\":\"0x%" PRIx64
-		"\",\"owner\":{\"pid\":%u,\"comm\":",
-		t->seg, t->kvmfd, t->gen, t->trans_devid, t->vm, t->owner_tgid);
-	tdv_json_string(f, t->owner_comm, sizeof(t->owner_comm));
-	fprintf(f, "},\"created_ns\":%" PRIu64, t->created_ns);
+	tdv_json_string(ctx, frame);
+}
+
+static void write_stack(struct tdv_json *w, const char *name, struct tdv_symbolizer *sym,
+			int32_t id, bool user, uint32_t tgid)
+{
+	tdv_json_name(w, name);
+	tdv_json_start_array(w);
+	tdv_stack_frames(sym, id, user, tgid, frame_json, w);
+	tdv_json_end_array(w);
+}
+
+static void write_owner(struct tdv_json *w, uint32_t tgid, const char *comm)
+{
+	tdv_json_name(w, "owner");
+	tdv_json_start_object(w);
+	tdv_json_uint_field(w, "pid", tgid);
+	tdv_json_string_n_field(w, "comm", comm, TDV_COMM_LEN);
+	tdv_json_end_object(w);
+}
+
+void tdv_json_write_actor(struct tdv_json *w, uint32_t pid, uint32_t tgid, const char *comm,
+			  uint32_t gid, uint32_t iommu)
+{
+	tdv_json_uint_field(w, "pid", pid);
+	tdv_json_uint_field(w, "tgid", tgid);
+	tdv_json_string_n_field(w, "comm", comm, TDV_COMM_LEN);
+	tdv_json_uint_field(w, "gid", gid);
+	tdv_json_uint_field(w, "iommu", iommu);
+}
+
+void tdv_timeline_write_entry(struct tdv_json *w, const struct tdv_timeline *t)
+{
+	tdv_json_uint_field(w, "seg", t->seg);
+	tdv_json_uint_field(w, "kvmfd", t->kvmfd);
+	tdv_json_uint_field(w, "gen", t->gen);
+	tdv_json_uint_field(w, "trans_devid", t->trans_devid);
+	if (t->vm)
+		tdv_json_hex_field(w, "vm", t->vm);
+	write_owner(w, t->owner_tgid, t->owner_comm);
+	tdv_json_uint_field(w, "created_ns", t->created_ns);
 	if (t->released_ns)
-		fprintf(f, ",\"released_ns\":%" PRIu64 ",\"lifetime_ns\":%" PRIu64, t->released_ns,
-			t->released_ns - t->created_ns);
-	fprintf(f, ",\"truncated\":%s,\"changes\":[", t->truncated ? "true" : "false");
+		tdv_json_uint_field(w, "released_ns", t->released_ns);
+}
+
+static void write_timeline(struct tdv_json *w, const struct tdv_timeline *t)
+{
+	tdv_json_start_object(w);
+	tdv_timeline_write_entry(w, t);
+	if (t->released_ns)
+		tdv_json_uint_field(w, "lifetime_ns", t->released_ns - t->created_ns);
+	tdv_json_bool_field(w, "truncated", t->truncated);
+	tdv_json_name(w, "changes");
+	tdv_json_start_array(w);
 	for (unsigned int i = 0; i < t->npoints; i++) {
 		const struct tdv_timeline_point *p = &t->points[i];
 
-		fprintf(f,
-			"%s{\"ts_ns\":%" PRIu64 ",\"op\":\"%s\",\"refs\":%u,\"pid\":%u,"
-			"\"tgid\":%u,\"comm\":",
-			i ? "," : "", p->ts_ns, tdv_event_name(p->kind), p->refs, p->pid, p->tgid);
-		tdv_json_string(f, p->comm, sizeof(p->comm));
-		fprintf(f, ",\"gid\":%u,\"iommu\":%u,\"dte\":\"%s\",\"vfctrl\":%u}", p->gid,
-			p->iommu, p->dte_set ? "set" : "clear", p->vfctrls);
+		tdv_json_start_object(w);
+		tdv_json_uint_field(w, "ts_ns", p->ts_ns);
+		tdv_json_string_field(w, "op", tdv_event_name(p->kind) ?: "unknown");
+		tdv_json_uint_field(w, "refs", p->refs);
+		tdv_json_write_actor(w, p->pid, p->tgid, p->comm, p->gid, p->iommu);
+		tdv_json_string_field(w, "dte", p->dte_set ? "set" : "clear");
+		tdv_json_uint_field(w, "vfctrl", p->vfctrls);
+		tdv_json_end_object(w);
 	}
-	fputs("]}", f);
+	tdv_json_end_array(w);
+	tdv_json_end_object(w);
+}
+
+void tdv_timeline_print_json(FILE *f, const struct tdv_timeline *t)
+{
+	struct tdv_json w;
+
+	tdv_json_init(&w, f);
+	tdv_json_start_object(&w);
+	tdv_json_name(&w, "timeline");
+	write_timeline(&w, t);
+	tdv_json_end_object(&w);
+	tdv_json_end_line(&w);
+}
+
+static void write_evidence(struct tdv_json *w, const struct tdv_evidence *ev,
+			   struct tdv_symbolizer *sym)
+{
+	tdv_json_start_object(w);
+	tdv_json_string_field(w, "event", tdv_event_name(ev->kind) ?: "unknown");
+	tdv_json_uint_field(w, "ts_ns", ev->ts_ns);
+	tdv_json_write_actor(w, ev->pid, ev->tgid, ev->comm, ev->gid, ev->iommu);
+	if (sym && ev->has_stacks) {
+		write_stack(w, "kstack", sym, ev->kstack, false, ev->tgid);
+		write_stack(w, "ustack", sym, ev->ustack, true, ev->tgid);
+	}
+	tdv_json_end_object(w);
+}
+
+void tdv_report_write_fields(struct tdv_json *w, const struct tdv_report *r,
+			     struct tdv_symbolizer *sym)
+{
+	tdv_json_string_field(w, "kind", tdv_report_kind_name(r->kind) ?: "unknown");
+	tdv_json_uint_field(w, "ts_ns", r->ts_ns);
+	tdv_json_uint_field(w, "seg", r->seg);
+	if (r->has_entry || r->kvmfd)
+		tdv_json_uint_field(w, "kvmfd", r->kvmfd);
+	if (r->has_entry) {
+		tdv_json_uint_field(w, "gen", r->gen);
+		tdv_json_uint_field(w, "refs", r->refs);
+	}
+	tdv_json_uint_field(w, "trans_devid", r->trans_devid);
+	if (r->vm)
+		tdv_json_hex_field(w, "vm", r->vm);
+	if (r->other_vm)
+		tdv_json_hex_field(w, "other_vm", r->other_vm);
+	if (r->owner_tgid)
+		write_owner(w, r->owner_tgid, r->owner_comm);
+	if (r->kind == TDV_R_ALLOC_FAIL || r->kind == TDV_R_RESERVE_CLASH)
+		tdv_json_int_field(w, "ret", r->ret);
+	if (r->kind == TDV_R_ALLOC_FAIL)
+		tdv_json_uint_field(w, "pool_used", r->pool_used);
+	tdv_json_string_field(w, "confidence", r->lossy ? "lossy" : "exact");
+	tdv_json_string_n_field(w, "detail", r->detail, sizeof(r->detail));
+	tdv_json_name(w, "evidence");
+	tdv_json_start_array(w);
+	for (unsigned int i = 0; i < r->nevidence && i < TDV_MAX_EVIDENCE; i++)
+		write_evidence(w, &r->evidence[i], sym);
+	tdv_json_end_array(w);
 }
 
 void tdv_report_print_json(FILE *f, const struct tdv_report *r, bool timeline,
 			   struct tdv_symbolizer *sym)
 {
-	fprintf(f, "{\"kind\":\"%s\",\"ts_ns\":%" PRIu64 ",\"seg\":%u",
-		tdv_report_kind_name(r->kind), r->ts_ns, r->seg);
-	if (r->has_entry || r->kvmfd)
-		fprintf(f, ",\"kvmfd\":%u", r->kvmfd);
-	if (r->has_entry)
-		fprintf(f, ",\"gen\":%u,\"refs\":%u", r->gen, r->refs);
-	fprintf(f, ",\"trans_devid\":%u", r->trans_devid);
-	if (r->vm)
-		fprintf(f, ",\"vm\":\"0x%" PRIx64 "\"", r->vm);
-	if (r->other_vm)
-		fprintf(f, ",\"other_vm\":\"0x%" PRIx64 "\"", r->other_vm);
-	if (r->owner_tgid) {
-		fprintf(f, ",\"owner\":{\"pid\":%u,\"comm\":", r->owner_tgid);
-		tdv_json_string(f, r->owner_comm, sizeof(r->owner_comm));
-		fputc('}', f);
-	}
-	if (r->kind == TDV_R_ALLOC_FAIL || r->kind == TDV_R_RESERVE_CLASH)
-		fprintf(f, ",\"ret\":%d", r->ret);
-	if (r->kind == TDV_R_ALLOC_FAIL)
-		fprintf(f, ",\"pool_used\":%u", r->pool_used);
-	fprintf(f, ",\"confidence\":\"%s\",\"detail\":", r->lossy ? "lossy" : "exact");
-	tdv_json_string(f, r->detail, sizeof(r->detail));
-	fputs(",\"evidence\":[", f);
-	for (unsigned int i = 0; i < r->nevidence; i++) {
-		const struct tdv_evidence *ev = &r->evidence[i];
+	struct tdv_json w;
 
-		fprintf(f,
-			"%s{\"event\":\"%s\",\"ts_ns\":%" PRIu64 ",\"pid\":%u,\"tgid\":%u,"
-			"\"comm\":",
-			i ? "," : "", tdv_event_name(ev->kind), ev->ts_ns, ev->pid, ev->tgid);
-		tdv_json_string(f, ev->comm, sizeof(ev->comm));
-		fprintf(f, ",\"gid\":%u,\"iommu\":%u", ev->gid, ev->iommu);
-		print_stacks_json(f, ev, sym);
-		fputc('}', f);
-	}
-	fputc(']', f);
+	tdv_json_init(&w, f);
+	tdv_json_start_object(&w);
+	tdv_report_write_fields(&w, r, sym);
 	if (timeline && r->timeline.npoints) {
-		fputs(",\"timeline\":", f);
-		tdv_timeline_print_json(f, &r->timeline);
+		tdv_json_name(&w, "timeline");
+		write_timeline(&w, &r->timeline);
 	}
-	fputs("}\n", f);
+	tdv_json_end_object(&w);
+	tdv_json_end_line(&w);
 }
 
 void tdv_report_print_summary(FILE *f, const struct tdv_model_stats *st)

@@ -21,13 +21,10 @@ void tdv_printer_timeline(void *printer, const struct tdv_timeline *t)
 {
 	const struct tdv_report_printer *p = printer;
 
-	if (p->json) {
-		fputs("{\"timeline\":", p->f);
+	if (p->json)
 		tdv_timeline_print_json(p->f, t);
-		fputs("}\n", p->f);
-	} else {
+	else
 		tdv_timeline_print_text(p->f, t, p->start_ns);
-	}
 }
 
 int tdv_printer_summary(const struct tdv_model *m, FILE *f)

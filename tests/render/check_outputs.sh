@@ -28,7 +28,7 @@ CHANGES = {"dte_set", "dte_clear", "vfctrl"}
 def fail(msg):
     sys.exit(f"check_outputs: {sys.argv[1]}: {msg}")
 
-with open(sys.argv[1], encoding="ascii") as f:  # tdvtrace escapes every byte past ASCII
+with open(sys.argv[1], encoding="utf-8") as f:  # UTF-8 as it is, other bytes past ASCII escaped
     doc = json.load(f)
 if doc.get("displayTimeUnit") != "ms":
     fail("displayTimeUnit is not ms")

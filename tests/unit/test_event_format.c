@@ -97,6 +97,42 @@ static void test_json_escapes_comm(void **state)
 	free(out);
 }
 
+/* A vm the BPF side could not resolve (0) is omitted, not "0x0". */
+static void test_json_omits_unknown_vm(void **state)
+{
+	struct tdv_event e = get_event();
+	char *out;
+
+	e.vm = 0;
+	out = render(print_json, &e, 0);
+	assert_string_equal(out, "{\"ts_ns\":5001234567,\"event\":\"get\",\"cpu\":1,\"pid\":101,"
+				 "\"tgid\":100,\"comm\":\"qemu-system\",\"seg\":1,\"kvmfd\":4,"
+				 "\"trans_devid\":65535,\"refs\":2,\"ret\":0,\"lat_ns\":12345,"
+				 "\"gen\":3}\n");
+	free(out);
+}
+
+/* A UTF-8 comm as it is; a multi-byte character cut at 15 bytes escaped. */
+static void test_json_utf8_comm(void **state)
+{
+	struct tdv_event e = get_event();
+	char *out;
+
+	e.fields = 0;
+	e.kind = TDV_EV_PROC_EXIT;
+	strcpy(e.comm, "vm-caf\xc3\xa9");
+	out = render(print_json, &e, 0);
+	assert_non_null(strstr(out, ",\"comm\":\"vm-caf\xc3\xa9\"}\n"));
+	free(out);
+	/* 15 bytes: three euro signs and the first byte of a fourth */
+	strcpy(e.comm, "qemu-\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\xe2");
+	assert_int_equal(strlen(e.comm), TDV_COMM_LEN - 1);
+	out = render(print_json, &e, 0);
+	assert_non_null(
+		strstr(out, ",\"comm\":\"qemu-\xe2\x82\xac\xe2\x82\xac\xe2\x82\xac\\u00e2\"}\n"));
+	free(out);
+}
+
 static void test_text_get(void **state)
 {
 	struct tdv_event e = get_event();
@@ -148,6 +184,8 @@ int main(void)
 		cmocka_unit_test(test_json_get),
 		cmocka_unit_test(test_json_omits_absent_fields),
 		cmocka_unit_test(test_json_escapes_comm),
+		cmocka_unit_test(test_json_omits_unknown_vm),
+		cmocka_unit_test(test_json_utf8_comm),
 		cmocka_unit_test(test_text_get),
 		cmocka_unit_test(test_decode_rejects_short_and_unknown),
 		cmocka_unit_test(test_decode_terminates_comm),

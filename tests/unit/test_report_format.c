@@ -124,6 +124,52 @@ static void test_report_json_with_timeline_and_loss(void **state)
 	free(out);
 }
 
+/*
+ * --timelines=all: the whole line; a released entry has its lifetime, and
+ * a vm that is not known (0) is omitted.
+ */
+static void test_closed_timeline_json(void **state)
+{
+	struct tdv_timeline t = leak().timeline;
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	t.vm = 0;
+	t.released_ns = 2500000000ULL;
+	t.truncated = true;
+	t.npoints = 1;
+	tdv_timeline_print_json(f, &t);
+	fclose(f);
+	assert_string_equal(
+		buf, "{\"timeline\":{\"seg\":1,\"kvmfd\":5,\"gen\":2,\"trans_devid\":65534,"
+		     "\"owner\":{\"pid\":7,\"comm\":\"qemu\"},\"created_ns\":1500000000,"
+		     "\"released_ns\":2500000000,\"lifetime_ns\":1000000000,\"truncated\":true,"
+		     "\"changes\":[{\"ts_ns\":1500000000,\"op\":\"get\",\"refs\":1,\"pid\":7,"
+		     "\"tgid\":7,\"comm\":\"qemu\",\"gid\":0,\"iommu\":0,\"dte\":\"clear\","
+		     "\"vfctrl\":0}]}}\n");
+	free(buf);
+}
+
+/* A report of no known VM has no "vm"; an alias names the other one. */
+static void test_report_vm_omitted_when_unknown(void **state)
+{
+	struct tdv_report r = leak();
+	char *out;
+
+	r.vm = 0;
+	out = render_json(&r, false);
+	assert_null(strstr(out, "\"vm\""));
+	free(out);
+	r.kind = TDV_R_ALIAS;
+	r.vm = 0xffff888000001000ULL;
+	r.other_vm = 0xffff888000002000ULL;
+	out = render_json(&r, false);
+	assert_non_null(strstr(out, ",\"vm\":\"0xffff888000001000\","
+				    "\"other_vm\":\"0xffff888000002000\",\"owner\":"));
+	free(out);
+}
+
 static void test_leak_ref_text(void **state)
 {
 	struct tdv_report r = leak();
@@ -175,6 +221,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_leak_ref_json),
 		cmocka_unit_test(test_report_json_with_timeline_and_loss),
+		cmocka_unit_test(test_closed_timeline_json),
+		cmocka_unit_test(test_report_vm_omitted_when_unknown),
 		cmocka_unit_test(test_leak_ref_text),
 		cmocka_unit_test(test_alloc_fail_fields),
 		cmocka_unit_test(test_summary),
