@@ -105,6 +105,17 @@ static void viommu_destroy(struct stream *s, uint16_t seg, uint32_t kvmfd, uint3
 	e->refs = refs_after;
 }
 
+/* Take every event of @kind out of the stream. */
+static void drop_events(struct stream *s, uint32_t kind)
+{
+	unsigned int j = 0;
+
+	for (unsigned int i = 0; i < s->n; i++)
+		if (s->ev[i].kind != kind)
+			s->ev[j++] = s->ev[i];
+	s->n = j;
+}
+
 static void vm_destroy(struct stream *s, uint64_t vm)
 {
 	add(s, TDV_EV_VM_DESTROY, TDV_F_VM)->vm = vm;
@@ -328,12 +339,7 @@ static void test_release_reports_stale_dte_before_leak_id(void **state)
 
 	viommu_create(&s, 0, 4, 1, 0xfffd, 1, 3, VM_A);
 	viommu_destroy(&s, 0, 4, 1, 0xfffd, 0, 3, false, true);
-	for (unsigned int i = 0, j = 0, n = s.n; i < n; i++) {
-		if (s.ev[i].kind == TDV_EV_ID_FREE)
-			s.n--;
-		else
-			s.ev[j++] = s.ev[i];
-	}
+	drop_events(&s, TDV_EV_ID_FREE);
 	run(&s, &out, NULL);
 	assert_int_equal(out.n, 2);
 	assert_int_equal(out.reports[0].kind, TDV_R_STALE_DTE);
@@ -350,12 +356,7 @@ static void test_leak_id_when_not_freed(void **state)
 	viommu_create(&s, 0, 4, 1, 0xfffe, 1, 1, VM_A);
 	viommu_destroy(&s, 0, 4, 1, 0xfffe, 0, 1, true, true);
 	/* Drop the id_free the destroy emitted: the id is never returned. */
-	for (unsigned int i = 0, j = 0, n = s.n; i < n; i++) {
-		if (s.ev[i].kind == TDV_EV_ID_FREE)
-			s.n--;
-		else
-			s.ev[j++] = s.ev[i];
-	}
+	drop_events(&s, TDV_EV_ID_FREE);
 	run(&s, &out, NULL);
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
