@@ -20,7 +20,7 @@ void detect_leak_id(struct tdv_model *m, const struct pending *p)
 	/* Held by a live entry, or allocated again since the release: a new owner's. */
 	if (devid_live(m, p->seg, p->trans_devid))
 		return;
-	if (u64nummap_get(&m->alloc_ns, dte_key(p->seg, p->trans_devid), &alloc_ns) &&
+	if (u64nummap_get(&m->alloc_ns, devid_key(p->seg, p->trans_devid), &alloc_ns) &&
 	    alloc_ns > p->release.ts_ns)
 		return;
 	report_of_release(&r, TDV_R_LEAK_ID, p);

@@ -11,9 +11,9 @@
 #include "detect.h"
 
 /* The DTE of @devid if it still points somewhere and is not reported yet. */
-static struct dte *stale_dte(struct tdv_model *m, uint16_t seg, uint16_t devid)
+static struct devid_state *stale_dte(struct tdv_model *m, uint16_t seg, uint16_t devid)
 {
-	struct dte *d = u64map_get(&m->dtes, dte_key(seg, devid));
+	struct devid_state *d = u64map_get(&m->devids, devid_key(seg, devid));
 
 	/* Held by a live entry: the owner's state, not stale. */
 	if (!d || !(d->set || d->vfctrl_refs) || d->stale_reported || devid_live(m, seg, devid))
@@ -22,7 +22,7 @@ static struct dte *stale_dte(struct tdv_model *m, uint16_t seg, uint16_t devid)
 	return d;
 }
 
-static void report_stale(struct tdv_model *m, struct tdv_report *r, const struct dte *d,
+static void report_stale(struct tdv_model *m, struct tdv_report *r, const struct devid_state *d,
 			 const char *what, const struct tdv_evidence *ev)
 {
 	snprintf(r->detail, sizeof(r->detail),
@@ -36,7 +36,7 @@ static void report_stale(struct tdv_model *m, struct tdv_report *r, const struct
 
 void detect_stale_dte_reassigned(struct tdv_model *m, const struct tdv_event *alloc)
 {
-	struct dte *d = stale_dte(m, alloc->seg, alloc->trans_devid);
+	struct devid_state *d = stale_dte(m, alloc->seg, alloc->trans_devid);
 	struct tdv_evidence ev;
 	struct tdv_report r;
 
@@ -51,7 +51,7 @@ void detect_stale_dte_reassigned(struct tdv_model *m, const struct tdv_event *al
 
 void detect_stale_dte_released(struct tdv_model *m, const struct pending *p)
 {
-	struct dte *d = stale_dte(m, p->seg, p->trans_devid);
+	struct devid_state *d = stale_dte(m, p->seg, p->trans_devid);
 	struct tdv_report r;
 
 	if (!d)

@@ -24,7 +24,7 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	m->fn = fn;
 	m->ctx = ctx;
 	u64map_init(&m->entries);
-	u64map_init(&m->dtes);
+	u64map_init(&m->devids);
 	u64map_init(&m->vfctrls);
 	u64map_init(&m->pools);
 	u64nummap_init(&m->vm_lives);
@@ -52,8 +52,8 @@ void tdv_model_free(struct tdv_model *m)
 		return;
 	u64map_each(&m->entries, free_entry, NULL);
 	u64map_destroy(&m->entries);
-	u64map_each(&m->dtes, free_value, NULL);
-	u64map_destroy(&m->dtes);
+	u64map_each(&m->devids, free_value, NULL);
+	u64map_destroy(&m->devids);
 	u64map_each(&m->vfctrls, free_value, NULL);
 	u64map_destroy(&m->vfctrls);
 	u64map_each(&m->pools, free_value, NULL);
@@ -128,14 +128,15 @@ struct entry *entry_of_devid(struct tdv_model *m, const struct tdv_event *e)
 
 bool devid_live(const struct tdv_model *m, uint16_t seg, uint16_t devid)
 {
-	const struct dte *d = u64map_get(&m->dtes, dte_key(seg, devid));
+	const struct devid_state *d = u64map_get(&m->devids, devid_key(seg, devid));
 
 	return d && d->holders;
 }
 
 struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e)
 {
-	struct dte *d = get_or_new(&m->dtes, dte_key(e->seg, e->trans_devid), sizeof(*d));
+	struct devid_state *d =
+		get_or_new(&m->devids, devid_key(e->seg, e->trans_devid), sizeof(*d));
 	struct entry *en = d ? calloc(1, sizeof(*en)) : NULL;
 
 	if (!en)
@@ -160,7 +161,7 @@ struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e)
 
 void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns)
 {
-	struct dte *d = u64map_get(&m->dtes, dte_key(en->seg, en->trans_devid));
+	struct devid_state *d = u64map_get(&m->devids, devid_key(en->seg, en->trans_devid));
 
 	timeline_close(m, en, ts_ns);
 	u64map_del(&m->entries, entry_key(en->seg, en->kvmfd));
@@ -291,7 +292,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 static void on_id(struct tdv_model *m, const struct tdv_event *e)
 {
 	struct pool *p = pool_of(m, e->seg);
-	uint64_t key = dte_key(e->seg, e->trans_devid);
+	uint64_t key = devid_key(e->seg, e->trans_devid);
 
 	m->have_id_events = true;
 	if (!p || !(e->fields & TDV_F_TRANS_DEVID))
@@ -307,7 +308,8 @@ static void on_id(struct tdv_model *m, const struct tdv_event *e)
 
 static void on_dte_set(struct tdv_model *m, const struct tdv_event *e)
 {
-	struct dte *d = get_or_new(&m->dtes, dte_key(e->seg, e->trans_devid), sizeof(*d));
+	struct devid_state *d =
+		get_or_new(&m->devids, devid_key(e->seg, e->trans_devid), sizeof(*d));
 	struct entry *en = entry_of_devid(m, e);
 
 	if (!d)
@@ -338,7 +340,7 @@ static void on_dte_set(struct tdv_model *m, const struct tdv_event *e)
 
 static void on_dte_clear(struct tdv_model *m, const struct tdv_event *e)
 {
-	struct dte *d = u64map_get(&m->dtes, dte_key(e->seg, e->trans_devid));
+	struct devid_state *d = u64map_get(&m->devids, devid_key(e->seg, e->trans_devid));
 	struct entry *en = entry_of_devid(m, e);
 
 	if (d)
@@ -362,12 +364,12 @@ static void on_vfctrl(struct tdv_model *m, const struct tdv_event *e)
 	uint64_t key = vfctrl_key(e->seg, e->iommu, e->gid);
 	struct vfctrl *v = get_or_new(&m->vfctrls, key, sizeof(*v));
 	struct entry *en;
-	struct dte *d;
+	struct devid_state *d;
 
 	if (!v)
 		return;
 	if (v->devid) {
-		d = u64map_get(&m->dtes, dte_key(e->seg, v->devid));
+		d = u64map_get(&m->devids, devid_key(e->seg, v->devid));
 		if (d && d->vfctrl_refs)
 			d->vfctrl_refs--;
 	}
@@ -376,7 +378,7 @@ static void on_vfctrl(struct tdv_model *m, const struct tdv_event *e)
 		free(u64map_del(&m->vfctrls, key));
 		return;
 	}
-	d = get_or_new(&m->dtes, dte_key(e->seg, e->trans_devid), sizeof(*d));
+	d = get_or_new(&m->devids, devid_key(e->seg, e->trans_devid), sizeof(*d));
 	if (d)
 		d->vfctrl_refs++;
 	en = entry_of_devid(m, e);

@@ -34,7 +34,7 @@ void add_evidence(struct tdv_report *r, const struct tdv_evidence *ev)
 		r->evidence[r->nevidence++] = *ev;
 }
 
-void add_dte_set(struct tdv_report *r, const struct dte *d)
+void add_dte_set(struct tdv_report *r, const struct devid_state *d)
 {
 	struct tdv_evidence set = { .ts_ns = d->set_ns,
 				    .kind = TDV_EV_DTE_SET,

@@ -50,15 +50,16 @@ struct entry {
  * DTE, the VF control registers on it. Kept once seen (at most 65536 a
  * segment), so an id's stale state outlives its entries.
  */
-struct dte {
+struct devid_state {
 	unsigned int holders; /* live entries with this trans_devid */
+	/* The translate DTE: set or not, and the dte_set that set it. */
 	bool set;
 	uint16_t iommu, gid;
 	uint64_t set_ns;
 	uint32_t set_pid, set_tgid;
 	char set_comm[TDV_COMM_LEN];
-	unsigned int vfctrl_refs;
-	bool stale_reported;
+	unsigned int vfctrl_refs; /* VF control registers pointing at it */
+	bool stale_reported;	  /* until the DTE is set again */
 };
 
 struct vfctrl {
@@ -98,7 +99,7 @@ struct tdv_model {
 	tdv_report_fn fn;
 	void *ctx;
 	struct u64map entries; /* (seg << 32 | kvmfd) -> struct entry */
-	struct u64map dtes;    /* (seg << 16 | devid) -> struct dte */
+	struct u64map devids;  /* (seg << 16 | devid) -> struct devid_state */
 	struct u64map vfctrls; /* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
 	struct u64map pools;   /* seg -> struct pool */
 	/*
@@ -122,7 +123,7 @@ static inline uint64_t entry_key(uint16_t seg, uint32_t kvmfd)
 	return (uint64_t)seg << 32 | kvmfd;
 }
 
-static inline uint64_t dte_key(uint16_t seg, uint16_t devid)
+static inline uint64_t devid_key(uint16_t seg, uint16_t devid)
 {
 	return (uint64_t)seg << 16 | devid;
 }
@@ -156,7 +157,7 @@ void grace_schedule(struct tdv_model *m, const struct pending *p);
 void evidence_of_event(struct tdv_evidence *ev, const struct tdv_event *e);
 void add_evidence(struct tdv_report *r, const struct tdv_evidence *ev);
 /* The dte_set that left a translate DTE pointing where it should not. */
-void add_dte_set(struct tdv_report *r, const struct dte *d);
+void add_dte_set(struct tdv_report *r, const struct devid_state *d);
 /* The outstanding get @g. */
 void add_get(struct tdv_report *r, const struct get_rec *g);
 /* Every outstanding get of @en. */

@@ -9,7 +9,7 @@
 
 void timeline_add(struct tdv_model *m, struct entry *en, const struct tdv_event *e)
 {
-	const struct dte *d = u64map_get(&m->dtes, dte_key(en->seg, en->trans_devid));
+	const struct devid_state *d = u64map_get(&m->devids, devid_key(en->seg, en->trans_devid));
 	struct tdv_timeline_point *pt;
 
 	if (en->ntl == TIMELINE_MAX) {
