@@ -8,6 +8,11 @@
  * per (seg, trans_devid) the translate DTE and the VF control registers that
  * point at it. Entries are freed once released and reported, so memory
  * follows the kernel's live state, not the length of the run.
+ *
+ * The parts: model.c the state machine, detect_<kind>.c a detector per
+ * report kind (detect.h: when each runs), model_grace.c the grace period,
+ * model_timeline.c timelines, model_report.c building reports,
+ * model_view.c counts and `top`'s view, model_seed.c discovered entries.
  */
 #ifndef TDV_MODEL_H
 #define TDV_MODEL_H
