@@ -9,8 +9,7 @@
 #include "live.h"
 #include "model.h"
 #include "feed.h"
-
-#define MAX_ROWS 4096
+#include "grow.h"
 
 static const char top_doc[] =
 	"A live table of the VMs holding trans_devids: seg, kvmfd, gen, "
@@ -27,8 +26,9 @@ struct top_ctx {
 	struct tdv_feed feed;
 	uint64_t next_ns;
 	unsigned int printed;
-	struct tdv_entry_view rows[MAX_ROWS];
-	unsigned int nrows;
+	struct tdv_entry_view *rows;
+	size_t nrows, caprows;
+	size_t missed; /* rows left out for want of memory */
 };
 
 static error_t parse_top(int key, char *arg, struct argp_state *state)
@@ -75,7 +75,9 @@ static void collect_row(void *data, const struct tdv_entry_view *v)
 {
 	struct top_ctx *ctx = data;
 
-	if (ctx->nrows < MAX_ROWS)
+	if (ctx->nrows == ctx->caprows && TDV_GROW(ctx->rows, ctx->caprows, ctx->nrows + 1, 64))
+		ctx->missed++;
+	else
 		ctx->rows[ctx->nrows++] = *v;
 }
 
@@ -115,26 +117,28 @@ static void print_row_json(const struct tdv_entry_view *v, uint64_t now_ns)
 
 static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 {
-	uint32_t per_seg[64] = {}; /* ids allocated, first 64 segments */
 	const char *sep = "";
 
-	ctx->nrows = 0;
+	ctx->nrows = ctx->missed = 0;
 	tdv_model_each_entry(ctx->model, collect_row, ctx);
+	if (ctx->missed)
+		fprintf(stderr, "tdvtrace top: out of memory, %zu entries not shown\n",
+			ctx->missed);
 	qsort(ctx->rows, ctx->nrows, sizeof(ctx->rows[0]), by_seg_kvmfd);
 	if (!ctx->batch && !ctx->opts.json)
 		fputs("\033[H\033[2J", stdout);
-	for (unsigned int s = 0; s < 64; s++)
-		per_seg[s] = tdv_model_pool_used(ctx->model, s);
 	if (ctx->opts.json) {
 		for (unsigned int i = 0; i < ctx->nrows; i++)
 			print_row_json(&ctx->rows[i], now_ns);
 		return;
 	}
-	printf("tdvtrace top: %u entries; ids allocated per seg:", ctx->nrows);
-	for (unsigned int s = 0; s < 64; s++) {
-		if (!per_seg[s])
+	printf("tdvtrace top: %zu entries; ids allocated per seg:", ctx->nrows);
+	for (unsigned int s = 0; s <= UINT16_MAX; s++) {
+		uint32_t used = tdv_model_pool_used(ctx->model, s);
+
+		if (!used)
 			continue;
-		printf("%s seg%u=%u", sep, s, per_seg[s]);
+		printf("%s seg%u=%u", sep, s, used);
 		sep = ",";
 	}
 	if (!*sep)
@@ -190,6 +194,7 @@ out:
 	if (ctx->model)
 		tdv_feed_free(&ctx->feed);
 	tdv_model_free(ctx->model);
+	free(ctx->rows);
 	free(ctx);
 	return err;
 }

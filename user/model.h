@@ -8,6 +8,11 @@
  * per (seg, trans_devid) the translate DTE and the VF control registers that
  * point at it. Entries are freed once released and reported, so memory
  * follows the kernel's live state, not the length of the run.
+ *
+ * The parts: model.c the state machine, detect_<kind>.c a detector per
+ * report kind (detect.h: when each runs), model_grace.c the grace period,
+ * model_timeline.c timelines, model_report.c building reports,
+ * model_view.c counts and `top`'s view, model_seed.c discovered entries.
  */
 #ifndef TDV_MODEL_H
 #define TDV_MODEL_H
@@ -18,18 +23,27 @@
 #include <linux/types.h>
 #include "tdvtrace.h"
 
+/*
+ * Every report kind, in README's order (summaries and legends follow it):
+ * X(KIND, name). Each has its detector in user/detect_<name>.c.
+ */
+#define TDV_REPORT_KINDS(X)                                                                        \
+	X(LEAK_REF, leak_ref)                                                                      \
+	X(LEAK_ID, leak_id)                                                                        \
+	X(UNBALANCED_PUT, unbalanced_put)                                                          \
+	X(ALIAS, alias)                                                                            \
+	X(STALE_DTE, stale_dte)                                                                    \
+	X(CLEAR_WHILE_SHARED, clear_while_shared)                                                  \
+	X(RESERVE_CLASH, reserve_clash)                                                            \
+	X(ALLOC_FAIL, alloc_fail)                                                                  \
+	X(FINI_LIVE, fini_live)
+
+#define TDV_R_ENUM(kind, name) TDV_R_##kind,
 enum tdv_report_kind {
-	TDV_R_LEAK_REF,
-	TDV_R_LEAK_ID,
-	TDV_R_UNBALANCED_PUT,
-	TDV_R_ALIAS,
-	TDV_R_STALE_DTE,
-	TDV_R_CLEAR_WHILE_SHARED,
-	TDV_R_RESERVE_CLASH,
-	TDV_R_ALLOC_FAIL,
-	TDV_R_FINI_LIVE,
+	TDV_REPORT_KINDS(TDV_R_ENUM) /* TDV_R_LEAK_REF, ... */
 	TDV_R_KINDS,
 };
+#undef TDV_R_ENUM
 
 /* One event that a report rests on. */
 struct tdv_evidence {

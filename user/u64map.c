@@ -46,13 +46,6 @@ static struct u64map_node **find(const struct u64map *m, uint64_t key)
 	return NULL;
 }
 
-void *u64map_get(const struct u64map *m, uint64_t key)
-{
-	struct u64map_node **pp = find(m, key);
-
-	return pp ? (*pp)->value : NULL;
-}
-
 static int grow(struct u64map *m)
 {
 	size_t n = m->nbuckets ? m->nbuckets * 2 : U64MAP_MIN_BUCKETS;
@@ -78,41 +71,66 @@ static int grow(struct u64map *m)
 	return 0;
 }
 
-int u64map_put(struct u64map *m, uint64_t key, void *value)
+/* The node of @key, added (its value unset) when absent; NULL: no memory. */
+static struct u64map_node *node_of(struct u64map *m, uint64_t key)
 {
 	struct u64map_node **pp = find(m, key), *node;
 	size_t b;
 
-	if (pp) {
-		(*pp)->value = value;
-		return 0;
-	}
+	if (pp)
+		return *pp;
 	if (m->count >= m->nbuckets && grow(m))
-		return -ENOMEM;
+		return NULL;
 	node = malloc(sizeof(*node));
 	if (!node)
-		return -ENOMEM;
+		return NULL;
 	b = bucket_of(key, m->nbuckets);
 	node->key = key;
-	node->value = value;
 	node->next = m->buckets[b];
 	m->buckets[b] = node;
 	m->count++;
+	return node;
+}
+
+/* Unlink the node of @key and return it (the caller frees it), or NULL. */
+static struct u64map_node *unlink_node(struct u64map *m, uint64_t key)
+{
+	struct u64map_node **pp = find(m, key), *node;
+
+	if (!pp)
+		return NULL;
+	node = *pp;
+	*pp = node->next;
+	m->count--;
+	return node;
+}
+
+void *u64map_get(const struct u64map *m, uint64_t key)
+{
+	struct u64map_node **pp = find(m, key);
+
+	return pp ? (*pp)->ptr : NULL;
+}
+
+int u64map_put(struct u64map *m, uint64_t key, void *value)
+{
+	struct u64map_node *node = node_of(m, key);
+
+	if (!node)
+		return -ENOMEM;
+	node->ptr = value;
 	return 0;
 }
 
 void *u64map_del(struct u64map *m, uint64_t key)
 {
-	struct u64map_node **pp = find(m, key), *node;
+	struct u64map_node *node = unlink_node(m, key);
 	void *value;
 
-	if (!pp)
+	if (!node)
 		return NULL;
-	node = *pp;
-	value = node->value;
-	*pp = node->next;
+	value = node->ptr;
 	free(node);
-	m->count--;
 	return value;
 }
 
@@ -121,5 +139,44 @@ void u64map_each(const struct u64map *m, void (*fn)(void *ctx, uint64_t key, voi
 {
 	for (size_t i = 0; i < m->nbuckets; i++)
 		for (struct u64map_node *n = m->buckets[i]; n; n = n->next)
-			fn(ctx, n->key, n->value);
+			fn(ctx, n->key, n->ptr);
+}
+
+void u64nummap_init(struct u64nummap *m)
+{
+	u64map_init(&m->map);
+}
+
+void u64nummap_destroy(struct u64nummap *m)
+{
+	u64map_destroy(&m->map);
+}
+
+bool u64nummap_get(const struct u64nummap *m, uint64_t key, uint64_t *value)
+{
+	struct u64map_node **pp = find(&m->map, key);
+
+	if (!pp)
+		return false;
+	*value = (*pp)->num;
+	return true;
+}
+
+int u64nummap_put(struct u64nummap *m, uint64_t key, uint64_t value)
+{
+	struct u64map_node *node = node_of(&m->map, key);
+
+	if (!node)
+		return -ENOMEM;
+	node->num = value;
+	return 0;
+}
+
+bool u64nummap_del(struct u64nummap *m, uint64_t key)
+{
+	struct u64map_node *node = unlink_node(&m->map, key);
+	bool found = node;
+
+	free(node);
+	return found;
 }

@@ -105,6 +105,17 @@ static void viommu_destroy(struct stream *s, uint16_t seg, uint32_t kvmfd, uint3
 	e->refs = refs_after;
 }
 
+/* Take every event of @kind out of the stream. */
+static void drop_events(struct stream *s, uint32_t kind)
+{
+	unsigned int j = 0;
+
+	for (unsigned int i = 0; i < s->n; i++)
+		if (s->ev[i].kind != kind)
+			s->ev[j++] = s->ev[i];
+	s->n = j;
+}
+
 static void vm_destroy(struct stream *s, uint64_t vm)
 {
 	add(s, TDV_EV_VM_DESTROY, TDV_F_VM)->vm = vm;
@@ -159,6 +170,12 @@ static void test_clear_while_shared(void **state)
 	assert_int_equal(out.reports[0].trans_devid, 0xffff);
 	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_DTE_CLEAR);
 	assert_int_equal(out.reports[0].evidence[0].gid, 1);
+	/* The gets outstanding at the clear, with the VM each was taken for. */
+	assert_int_equal(out.reports[0].nevidence, 3);
+	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_GET);
+	assert_int_equal(out.reports[0].evidence[1].vm, VM_A);
+	assert_int_equal(out.reports[0].evidence[2].kind, TDV_EV_GET);
+	assert_int_equal(out.reports[0].evidence[2].vm, VM_A);
 	assert_false(out.reports[0].lossy);
 }
 
@@ -232,7 +249,13 @@ static void test_alias_two_vms_one_fd_number(void **state)
 	assert_int_equal(out.reports[0].vm, VM_A);
 	assert_int_equal(out.reports[0].other_vm, VM_B);
 	assert_int_equal(out.reports[0].owner_tgid, 100);
-	assert_int_equal(out.reports[0].evidence[out.reports[0].nevidence - 1].tgid, 200);
+	/* The owner's get (with its VM), then the aliasing get. */
+	assert_int_equal(out.reports[0].nevidence, 2);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_GET);
+	assert_int_equal(out.reports[0].evidence[0].tgid, 100);
+	assert_int_equal(out.reports[0].evidence[0].vm, VM_A);
+	assert_int_equal(out.reports[0].evidence[1].tgid, 200);
+	assert_int_equal(out.reports[0].evidence[1].vm, VM_B);
 }
 
 /* After an alias, the first VM going is no leak: the refs left are B's. */
@@ -308,6 +331,23 @@ static void test_stale_dte_at_reassignment(void **state)
 	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_ID_ALLOC);
 }
 
+/* Neither the DTE cleared nor the id freed: stale_dte, then leak_id. */
+static void test_release_reports_stale_dte_before_leak_id(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xfffd, 1, 3, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xfffd, 0, 3, false, true);
+	drop_events(&s, TDV_EV_ID_FREE);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 2);
+	assert_int_equal(out.reports[0].kind, TDV_R_STALE_DTE);
+	assert_int_equal(out.reports[1].kind, TDV_R_LEAK_ID);
+	assert_int_equal(out.reports[1].trans_devid, 0xfffd);
+	assert_int_equal(out.reports[1].evidence[0].kind, TDV_EV_PUT);
+}
+
 static void test_leak_id_when_not_freed(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -316,12 +356,7 @@ static void test_leak_id_when_not_freed(void **state)
 	viommu_create(&s, 0, 4, 1, 0xfffe, 1, 1, VM_A);
 	viommu_destroy(&s, 0, 4, 1, 0xfffe, 0, 1, true, true);
 	/* Drop the id_free the destroy emitted: the id is never returned. */
-	for (unsigned int i = 0, j = 0, n = s.n; i < n; i++) {
-		if (s.ev[i].kind == TDV_EV_ID_FREE)
-			s.n--;
-		else
-			s.ev[j++] = s.ev[i];
-	}
+	drop_events(&s, TDV_EV_ID_FREE);
 	run(&s, &out, NULL);
 	assert_int_equal(out.n, 1);
 	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
@@ -388,6 +423,29 @@ static void test_fini_live(void **state)
 	assert_int_equal(out.reports[0].seg, 1);
 	assert_int_equal(st.live_entries, 1);
 	assert_int_equal(st.ids_allocated, 1);
+}
+
+/* Every live entry of the segment is reported, however many there are. */
+static void test_fini_live_every_entry(void **state)
+{
+	static struct stream s;
+	struct sink out = {};
+	struct tdv_model_stats st;
+
+	memset(&s, 0, sizeof(s));
+	s.tgid = 100;
+	for (unsigned int i = 0; i < 300; i++) {
+		struct tdv_event *e = add(&s, TDV_EV_GET, F_ENTRY | TDV_F_REFS | TDV_F_VM);
+
+		e->seg = 1, e->kvmfd = 4 + i, e->gen = 1, e->trans_devid = 0xffff - i;
+		e->refs = 1, e->vm = VM_A + (i << 12);
+	}
+	add(&s, TDV_EV_SEG_FINI, TDV_F_SEG)->seg = 1;
+	run(&s, &out, &st);
+	assert_int_equal(out.n, 300);
+	assert_int_equal(st.reports[TDV_R_FINI_LIVE], 300);
+	assert_int_equal(st.live_entries, 0);
+	assert_int_equal(st.ids_allocated, 0);
 }
 
 static void feed(void *ctx, const struct tdv_event *e)
@@ -539,10 +597,12 @@ int main(void)
 		cmocka_unit_test(test_leak_ref_of_the_aliasing_vm),
 		cmocka_unit_test(test_stale_dte_when_not_cleared),
 		cmocka_unit_test(test_stale_dte_at_reassignment),
+		cmocka_unit_test(test_release_reports_stale_dte_before_leak_id),
 		cmocka_unit_test(test_leak_id_when_not_freed),
 		cmocka_unit_test(test_reallocated_id_is_no_leak),
 		cmocka_unit_test(test_reserve_clash_and_alloc_fail),
 		cmocka_unit_test(test_fini_live),
+		cmocka_unit_test(test_fini_live_every_entry),
 		cmocka_unit_test(test_out_of_order_delivery),
 		cmocka_unit_test(test_reorder_sorts_and_keeps_ties),
 		cmocka_unit_test(test_reorder_ring_wraps_and_grows),

@@ -1,0 +1,174 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * Inside the state model: the state the state machine (model.c) keeps, and
+ * what its parts share. The detectors (detect.h) read it; only the state
+ * machine changes it, except the marks that keep a report from repeating.
+ */
+#ifndef TDV_MODEL_STATE_H
+#define TDV_MODEL_STATE_H
+
+#include "model.h"
+#include "u64map.h"
+
+/* A get that no put has answered yet: the evidence of a leak. */
+struct get_rec {
+	uint64_t ts_ns;
+	uint32_t pid, tgid;
+	char comm[TDV_COMM_LEN];
+	uint16_t gid, iommu;
+	bool has_gid;
+	bool reported; /* named in a leak_ref already */
+	bool has_stacks;
+	int32_t kstack, ustack;
+	uint64_t vm;	  /* the VM the caller's kvmfd meant */
+	uint64_t vm_life; /* which life of that struct kvm address */
+};
+
+/* One (seg, kvmfd, gen) entry of the kernel's kvmfd_xa. */
+struct entry {
+	uint16_t seg;
+	uint32_t kvmfd, gen;
+	uint16_t trans_devid; /* fixed for the entry's life */
+	uint32_t refs;
+	uint64_t vm;
+	uint64_t vm_life;
+	uint32_t owner_tgid;
+	char owner_comm[TDV_COMM_LEN];
+	uint64_t created_ns;
+	bool leak_reported;
+	/* The vIOMMU being torn down (its DTE clear / uninit came first). */
+	int clear_gid, clear_iommu;
+	struct get_rec *gets;
+	size_t ngets, capgets;
+	struct tdv_timeline_point *tl;
+	size_t ntl, captl;
+	bool tl_truncated;
+};
+
+/*
+ * What points at one trans_devid: the live entries holding it, its translate
+ * DTE, the VF control registers on it. Kept once seen (at most 65536 a
+ * segment), so an id's stale state outlives its entries.
+ */
+struct devid_state {
+	unsigned int holders; /* live entries with this trans_devid */
+	/* The translate DTE: set or not, and the dte_set that set it. */
+	bool set;
+	uint16_t iommu, gid;
+	uint64_t set_ns;
+	uint32_t set_pid, set_tgid;
+	char set_comm[TDV_COMM_LEN];
+	unsigned int vfctrl_refs; /* VF control registers pointing at it */
+	bool stale_reported;	  /* until the DTE is set again */
+};
+
+struct vfctrl {
+	uint16_t devid;
+};
+
+/* One segment's trans_devid pool, as id_alloc/id_free (or gets) show it. */
+struct pool {
+	uint8_t bits[65536 / 8];
+	uint32_t used;
+};
+
+/* What went away: a VM (vm != 0, in its vm_life) or else a VMM (tgid). */
+struct leaver {
+	uint64_t vm, vm_life;
+	uint32_t tgid;
+};
+
+/* What waits out the grace period (model_grace.c). */
+enum pending_kind {
+	P_GONE,	    /* a VM or VMM went: its refs on one entry must drain */
+	P_RELEASED, /* an entry's last ref went: its DTE, VF control, id must follow */
+};
+
+struct pending {
+	uint64_t due_ns;
+	enum pending_kind kind;
+	uint16_t seg;
+	uint32_t kvmfd, gen;
+	uint16_t trans_devid;
+	struct leaver who;	     /* P_GONE: the VM or VMM that went */
+	struct tdv_evidence release; /* P_RELEASED: the final put */
+};
+
+struct tdv_model {
+	uint64_t grace_ns;
+	tdv_report_fn fn;
+	void *ctx;
+	struct u64map entries; /* (seg << 32 | kvmfd) -> struct entry */
+	struct u64map devids;  /* (seg << 16 | devid) -> struct devid_state */
+	struct u64map vfctrls; /* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
+	struct u64map pools;   /* seg -> struct pool */
+	/*
+	 * struct kvm addresses are reused once freed: count each address's
+	 * kvm_destroy_vm so a new VM at an old address is a new VM.
+	 */
+	struct u64nummap vm_lives; /* vm -> lives ended */
+	struct u64nummap alloc_ns; /* (seg << 16 | id) -> when it was allocated */
+	void (*on_close)(void *ctx, const struct tdv_timeline *t);
+	void *close_ctx;
+	bool have_id_events;	/* id_alloc/id_free are traced */
+	uint64_t loss_until_ns; /* events were lost before this */
+	uint64_t now_ns;
+	struct pending *pend; /* a FIFO: due times only grow */
+	size_t npend, cappend, headpend;
+	struct tdv_model_stats stats;
+};
+
+static inline uint64_t entry_key(uint16_t seg, uint32_t kvmfd)
+{
+	return (uint64_t)seg << 32 | kvmfd;
+}
+
+static inline uint64_t devid_key(uint16_t seg, uint16_t devid)
+{
+	return (uint64_t)seg << 16 | devid;
+}
+
+/* State queries and changes (model.c). */
+struct entry *entry_find(struct tdv_model *m, uint16_t seg, uint32_t kvmfd);
+/* The entry the event's (seg, kvmfd) names, if it holds the event's trans_devid. */
+struct entry *entry_of_devid(struct tdv_model *m, const struct tdv_event *e);
+struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e);
+void entry_add_get(struct tdv_model *m, struct entry *en, const struct tdv_event *e);
+/* The entry is gone from the kernel (at @ts_ns; 0 if unknown). */
+void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns);
+/* Some live entry holds @devid in @seg (the id is not free to be stale). */
+bool devid_live(const struct tdv_model *m, uint16_t seg, uint16_t devid);
+/* Which life of struct kvm address @vm is running now. */
+uint64_t vm_life(const struct tdv_model *m, uint64_t vm);
+struct pool *pool_of(struct tdv_model *m, uint16_t seg);
+bool pool_test(const struct pool *p, uint16_t id);
+void pool_set(struct pool *p, uint16_t id, bool on);
+
+/* Timelines (model_timeline.c). */
+void timeline_add(struct tdv_model *m, struct entry *en, const struct tdv_event *e);
+void timeline_of(const struct entry *en, struct tdv_timeline *t);
+/* Hand @en's timeline to the on_close callback as it is released at @ts_ns. */
+void timeline_close(struct tdv_model *m, const struct entry *en, uint64_t ts_ns);
+
+/* The grace-period scheduler (model_grace.c). */
+void grace_schedule(struct tdv_model *m, const struct pending *p);
+
+/* Building and delivering reports (model_report.c). */
+void evidence_of_event(struct tdv_evidence *ev, const struct tdv_event *e);
+void add_evidence(struct tdv_report *r, const struct tdv_evidence *ev);
+/* The dte_set that left a translate DTE pointing where it should not. */
+void add_dte_set(struct tdv_report *r, const struct devid_state *d);
+/* The outstanding get @g. */
+void add_get(struct tdv_report *r, const struct get_rec *g);
+/* Every outstanding get of @en. */
+void add_gets(struct tdv_report *r, const struct entry *en);
+/* A report about @en (NULL: about no entry). */
+void report_init(struct tdv_report *r, enum tdv_report_kind kind, uint64_t ts_ns,
+		 const struct entry *en);
+/* A report about a call with no entry behind it: the caller is the owner. */
+void report_of_caller(struct tdv_report *r, enum tdv_report_kind kind, const struct tdv_event *e);
+/* A report about a released entry, which exists no more. */
+void report_of_release(struct tdv_report *r, enum tdv_report_kind kind, const struct pending *p);
+void deliver(struct tdv_model *m, struct tdv_report *r);
+
+#endif /* TDV_MODEL_STATE_H */
