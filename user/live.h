@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The loop every live command shares: attach, poll the ring buffer until
- * SIGINT/SIGTERM or -d, notice lost events as they happen, and say at exit
- * how many events came and how many were lost.
+ * The loop every live command shares: attach (saying why not, or which
+ * probes give nothing), poll the ring buffer until SIGINT/SIGTERM or -d,
+ * notice lost events as they happen, and say at exit how many events came
+ * and how many were lost.
  */
 #ifndef TDV_LIVE_H
 #define TDV_LIVE_H
