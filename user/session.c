@@ -154,12 +154,8 @@ static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
 	mark_unused(s);
 	select_programs(s);
 	err = hist_bpf__load(s->hist);
-	if (err) {
-		hist_bpf__destroy(s->hist);
-		s->hist = NULL;
-		s->obj = NULL;
-		s->loaded = NULL;
-	}
+	if (err)
+		tdv_session_close(s); /* nothing attached yet: destroys the object */
 	return err;
 }
 
@@ -193,12 +189,8 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	mark_unused(s);
 	select_programs(s);
 	err = tdvtrace_bpf__load(s->skel);
-	if (err) {
-		tdvtrace_bpf__destroy(s->skel);
-		s->skel = NULL;
-		s->obj = NULL;
-		s->loaded = NULL;
-	}
+	if (err)
+		tdv_session_close(s); /* nothing attached yet: destroys the object */
 	return err;
 }
 
