@@ -72,4 +72,29 @@ static __always_inline __u32 entry_refs(struct amd_iommu_kvmfd_trans_entry___tdv
 	return e ? BPF_CORE_READ(e, refs.refs.counter) : 0;
 }
 
+/*
+ * Did a get that returned @ret create its entry, allocating a trans_devid?
+ * Where trans_devid_alloc is traced (@have_id_alloc): when it succeeded
+ * inside the get (@allocated). Where the compiler inlined it: when the
+ * entry holds one ref (@refs_after, read once the get returned).
+ *
+ * The driver decides under kvmfd_xa_mutex: an existing entry gets
+ * refcount_inc() (so 2 or more), a fresh one refcount_set(1). Reading after
+ * the return leaves only the short window from mutex_unlock() to the return
+ * probe, where the get cannot sleep: an existing entry reads 1 only if its
+ * other holders all put in that window. Looking for the entry at the get's
+ * entry instead reads before mutex_lock(), and waiting for the mutex is
+ * exactly when the other gets and puts of the segment run: a put holding it
+ * erases the entry we saw (our get then makes a fresh one, counted shared,
+ * and the new life would continue the old one's generation), a get holding
+ * it creates the entry we missed (two "new" for one entry).
+ */
+static __always_inline bool tdv_get_created(int ret, bool have_id_alloc, bool allocated,
+					    __u32 refs_after)
+{
+	if (ret)
+		return false;
+	return have_id_alloc ? allocated : refs_after == 1;
+}
+
 #endif /* AMD_IOMMU_BPF_H */

@@ -6,7 +6,8 @@
  * keyed by function, segment and variant (get's outcome, id_alloc's pool
  * occupancy), and userspace sums the CPUs when it prints. Like
  * tdvtrace.bpf.c, every probe has a fentry/fexit and a kprobe/kretprobe
- * flavour calling one handler; the loader keeps the pair that fits.
+ * flavour calling one handler, generated from the "hist" column of
+ * TDV_PROBES; the loader keeps the pair that fits.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -91,7 +92,10 @@ static __always_inline void add(__u32 func, __u32 variant, __u16 seg, __u64 lat_
 	h->sum_ns += lat_ns;
 }
 
-/* The call that began on this thread, removed; NULL if it was filtered. */
+/*
+ * Copy out the call that began on this thread and mark its slot finished;
+ * false if there is none (filtered, or begun before we attached).
+ */
 static __always_inline bool finish(__u32 func, struct start *out)
 {
 	__u64 key = start_key(func);
@@ -119,15 +123,18 @@ static __always_inline int leave(__u32 func, __u32 variant)
 	return 0;
 }
 
-/* ---- get and id_alloc -------------------------------------------------- */
+/* ---- handlers, one pair per "CALL" in the hist column ------------------- */
 
-static __always_inline int on_get_entry(struct amd_iommu_pci_seg___tdv *seg, __u32 kvmfd)
+#define VIOMMU_SEG(viommu) seg_id(BPF_CORE_READ(iommu_of_viommu(viommu), pci_seg))
+#define IOMMU_SEG(iommu) seg_id(BPF_CORE_READ((struct amd_iommu___tdv *)(iommu), pci_seg))
+
+static __always_inline int get_entry(void *ctx, void *seg, u32 kvmfd, u16 *out)
 {
 	begin(TDV_H_GET, seg_id(seg), seg, kvmfd);
 	return 0;
 }
 
-static __always_inline int on_get_exit(int ret)
+static __always_inline int get_exit(void *ctx, int ret)
 {
 	__u64 now = bpf_ktime_get_ns();
 	__u32 outcome = TDV_H_SHARED;
@@ -137,13 +144,29 @@ static __always_inline int on_get_exit(int ret)
 		return 0;
 	if (ret)
 		outcome = TDV_H_FAILED;
-	else if (have_id_alloc ? s.allocated : entry_refs(kvmfd_entry(s.pci_seg, s.kvmfd)) == 1)
-		outcome = TDV_H_NEW; /* where alloc is inlined: a lone ref is new */
+	else if (tdv_get_created(ret, have_id_alloc, s.allocated,
+				 entry_refs(kvmfd_entry(s.pci_seg, s.kvmfd))))
+		outcome = TDV_H_NEW;
 	add(TDV_H_GET, outcome, s.seg, now - s.ts);
 	return 0;
 }
 
-static __always_inline int on_id_alloc_exit(int ret)
+static __always_inline int put_entry(void *ctx, void *seg, u32 kvmfd)
+{
+	return enter(TDV_H_PUT, seg_id(seg));
+}
+
+static __always_inline int put_exit(void *ctx)
+{
+	return leave(TDV_H_PUT, 0);
+}
+
+static __always_inline int id_alloc_entry(void *ctx, void *seg)
+{
+	return enter(TDV_H_ID_ALLOC, seg_id(seg));
+}
+
+static __always_inline int id_alloc_exit(void *ctx, int ret)
 {
 	__u64 now = bpf_ktime_get_ns(), get_key = start_key(TDV_H_GET);
 	struct start s, *get;
@@ -157,39 +180,56 @@ static __always_inline int on_id_alloc_exit(int ret)
 	return 0;
 }
 
-/* ---- program pairs -------------------------------------------------------- */
+static __always_inline int viommu_init_entry(void *ctx, void *viommu, void *parent, void *data)
+{
+	return enter(TDV_H_VIOMMU_INIT, VIOMMU_SEG(viommu));
+}
 
-#define VIOMMU_SEG(viommu) seg_id(BPF_CORE_READ(iommu_of_viommu(viommu), pci_seg))
-#define IOMMU_SEG(iommu) seg_id(BPF_CORE_READ((struct amd_iommu___tdv *)(iommu), pci_seg))
+static __always_inline int viommu_init_exit(void *ctx, int ret)
+{
+	return leave(TDV_H_VIOMMU_INIT, 0);
+}
 
-TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd), void *seg, u32 kvmfd,
-	  u16 *out)
-TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ret), int ret, void *seg, u32 kvmfd,
-	 u16 *out)
+static __always_inline int viommu_destroy_entry(void *ctx, void *viommu)
+{
+	return enter(TDV_H_VIOMMU_DESTROY, VIOMMU_SEG(viommu));
+}
 
-TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, enter(TDV_H_PUT, seg_id(seg)), void *seg,
-	  u32 kvmfd)
-TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, leave(TDV_H_PUT, 0), void *seg, u32 kvmfd)
+static __always_inline int viommu_destroy_exit(void *ctx)
+{
+	return leave(TDV_H_VIOMMU_DESTROY, 0);
+}
 
-TDV_ENTRY(id_alloc, trans_devid_alloc, enter(TDV_H_ID_ALLOC, seg_id(seg)), void *seg)
-TDV_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
+static __always_inline int dte_set_entry(void *ctx, void *iommu, u16 gid, void *pdom, u16 devid)
+{
+	return enter(TDV_H_DTE_SET, IOMMU_SEG(iommu));
+}
 
-TDV_ENTRY(viommu_init, amd_iommufd_viommu_init, enter(TDV_H_VIOMMU_INIT, VIOMMU_SEG(viommu)),
-	  void *viommu, void *parent, void *data)
-TDV_EXIT(viommu_init, amd_iommufd_viommu_init, leave(TDV_H_VIOMMU_INIT, 0), int ret, void *viommu,
-	 void *parent, void *data)
+static __always_inline int dte_set_exit(void *ctx)
+{
+	return leave(TDV_H_DTE_SET, 0);
+}
 
-TDV_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy,
-	  enter(TDV_H_VIOMMU_DESTROY, VIOMMU_SEG(viommu)), void *viommu)
-TDV_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy, leave(TDV_H_VIOMMU_DESTROY, 0),
-	      void *viommu)
+static __always_inline int dte_clear_entry(void *ctx, void *iommu, u16 gid, u16 devid)
+{
+	return enter(TDV_H_DTE_CLEAR, IOMMU_SEG(iommu));
+}
 
-TDV_ENTRY(dte_set, amd_iommu_set_translate_dte, enter(TDV_H_DTE_SET, IOMMU_SEG(iommu)), void *iommu,
-	  u16 gid, void *pdom, u16 devid)
-TDV_EXIT_VOID(dte_set, amd_iommu_set_translate_dte, leave(TDV_H_DTE_SET, 0), void *iommu, u16 gid,
-	      void *pdom, u16 devid)
+static __always_inline int dte_clear_exit(void *ctx)
+{
+	return leave(TDV_H_DTE_CLEAR, 0);
+}
 
-TDV_ENTRY(dte_clear, amd_iommu_clear_translate_dte, enter(TDV_H_DTE_CLEAR, IOMMU_SEG(iommu)),
-	  void *iommu, u16 gid, u16 devid)
-TDV_EXIT_VOID(dte_clear, amd_iommu_clear_translate_dte, leave(TDV_H_DTE_CLEAR, 0), void *iommu,
-	      u16 gid, u16 devid)
+/* ---- programs ------------------------------------------------------------ */
+
+#define HIST_PROGRAMS(KIND, name, sym, flags, events, hist, ret, params, args)                     \
+	TDV_PROGRAMS_##hist(name, sym, ret, params, args)
+
+TDV_PROBES(HIST_PROGRAMS)
+
+/* Every histogram function has its row. */
+#define HIST_COUNT_NONE 0
+#define HIST_COUNT_CALL 1
+#define HIST_COUNT(KIND, name, sym, flags, events, hist, ...) +HIST_COUNT_##hist
+_Static_assert(0 TDV_PROBES(HIST_COUNT) == TDV_H_FUNCS,
+	       "hist column and enum tdv_hist_func differ");

@@ -2,10 +2,11 @@
 /*
  * tdvtrace: trace the AMD vIOMMU translate-device-id allocator.
  *
- * Each traced function has four programs (fentry, fexit, kprobe, kretprobe);
- * the loader keeps the pair that fits the kernel and disables the other.
- * Both pairs call the same on_*() handlers, so the two modes emit the same
- * events.
+ * Each traced function has up to four programs (fentry, fexit, kprobe,
+ * kretprobe), generated from the "events" column of TDV_PROBES; the loader
+ * keeps the pair that fits the kernel and disables the other. Both pairs
+ * call the same EVENT_entry() / EVENT_exit() handlers, so the two modes emit
+ * the same events.
  */
 #include "vmlinux.h"
 #include <bpf/bpf_helpers.h>
@@ -58,7 +59,7 @@ struct call_val {
 	__u64 ts;
 	__u64 arg[3];
 	__u16 trans_devid; /* put: the entry's id before the put */
-	bool existed;	   /* get/put: entry present at entry */
+	bool existed;	   /* put: entry present at entry */
 	bool allocated;	   /* get: trans_devid_alloc succeeded inside */
 	bool released;	   /* put: trans_devid_free ran inside */
 	__u16 freed_id;	   /* put: the id it freed */
@@ -255,18 +256,13 @@ static __always_inline void set_aviommu(struct tdv_event *e, struct amd_iommu_vi
 
 /* ---- get / put ---------------------------------------------------------- */
 
-static __always_inline int on_get_entry(void *seg, __u32 kvmfd, void *out)
+static __always_inline int get_entry(void *ctx, void *seg, u32 kvmfd, u16 *out)
 {
-	struct call_val c = { .arg = { (__u64)seg, kvmfd, (__u64)out } };
-
-	/* Only where trans_devid_alloc is inlined: then absence means fresh. */
-	if (!have_id_alloc)
-		c.existed = kvmfd_entry(seg, kvmfd) != NULL;
-	call_save(TDV_EV_GET, &c);
+	call_start(TDV_EV_GET, (__u64)seg, kvmfd, (__u64)out);
 	return 0;
 }
 
-static __always_inline int on_get_exit(void *ctx, int ret)
+static __always_inline int get_exit(void *ctx, int ret)
 {
 	struct call_val *c = call_find(TDV_EV_GET);
 	struct amd_iommu_pci_seg___tdv *seg;
@@ -286,26 +282,21 @@ static __always_inline int on_get_exit(void *ctx, int ret)
 	e.vm = vm_of_fd(e.kvmfd);
 	e.refs = entry_refs(kvmfd_entry(seg, e.kvmfd));
 	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_LAT | TDV_F_REFS | TDV_F_VM;
-	/*
-	 * A fresh entry: trans_devid_alloc ran inside this call, or, where it
-	 * is inlined, the entry was absent when the call began.
-	 */
 	if (want_stacks) {
 		/* Who took the ref: the kernel path and the VMM's own code. */
 		e.kstack = bpf_get_stackid(ctx, &stacks, 0);
 		e.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		e.fields |= TDV_F_STACKS;
 	}
-	created = !ret && (have_id_alloc ? c->allocated : !c->existed);
-	call_end(c);
-	/* A later put on another CPU may already have dropped what we took. */
-	if (!ret && !e.refs)
-		e.refs = 1;
-
+	created = tdv_get_created(ret, have_id_alloc, c->allocated, e.refs);
 	if (!ret) {
 		bpf_probe_read_kernel(&e.trans_devid, sizeof(e.trans_devid), (void *)c->arg[2]);
 		e.fields |= TDV_F_TRANS_DEVID;
 	}
+	call_end(c);
+	/* A later put on another CPU may already have dropped what we took. */
+	if (!ret && !e.refs)
+		e.refs = 1;
 	key.seg = e.seg;
 	key.kvmfd = e.kvmfd;
 	g = bpf_map_lookup_elem(&gens, &key);
@@ -338,7 +329,7 @@ static __always_inline __u64 inflight_key(__u16 seg, __u32 kvmfd)
 	return (__u64)seg << 32 | kvmfd;
 }
 
-static __always_inline int on_put_entry(void *seg, __u32 kvmfd)
+static __always_inline int put_entry(void *ctx, void *seg, u32 kvmfd)
 {
 	struct amd_iommu_kvmfd_trans_entry___tdv *entry = kvmfd_entry(seg, kvmfd);
 	struct call_val c = { .arg = { (__u64)seg, kvmfd, (__u64)entry }, .existed = !!entry };
@@ -369,7 +360,7 @@ static __always_inline int on_put_entry(void *seg, __u32 kvmfd)
  * not traced or was skipped, when the entry it found is gone and no other
  * put on that key was in flight to take it.
  */
-static __always_inline int on_put_exit(void)
+static __always_inline int put_exit(void *ctx)
 {
 	struct call_val *c = call_find(TDV_EV_PUT);
 	struct amd_iommu_kvmfd_trans_entry___tdv *after;
@@ -448,13 +439,13 @@ static __always_inline void set_outer_kvmfd(struct tdv_event *e)
 	}
 }
 
-static __always_inline int on_id_alloc_entry(void *seg)
+static __always_inline int id_alloc_entry(void *ctx, void *seg)
 {
 	call_start(TDV_EV_ID_ALLOC, (__u64)seg, 0, 0);
 	return 0;
 }
 
-static __always_inline int on_id_alloc_exit(int ret)
+static __always_inline int id_alloc_exit(void *ctx, int ret)
 {
 	struct call_val *c = call_find(TDV_EV_ID_ALLOC), *outer;
 	struct tdv_event e;
@@ -479,7 +470,7 @@ static __always_inline int on_id_alloc_exit(int ret)
 	return 0;
 }
 
-static __always_inline int on_id_free(void *seg, __u16 id)
+static __always_inline int id_free_entry(void *ctx, void *seg, u16 id)
 {
 	struct call_val *outer = call_find(TDV_EV_PUT);
 	struct tdv_event e;
@@ -497,13 +488,13 @@ static __always_inline int on_id_free(void *seg, __u16 id)
 	return 0;
 }
 
-static __always_inline int on_reserve_entry(void *seg, __u16 id)
+static __always_inline int reserve_entry(void *ctx, void *seg, u16 id)
 {
 	call_start(TDV_EV_RESERVE, (__u64)seg, id, 0);
 	return 0;
 }
 
-static __always_inline int on_reserve_exit(int ret)
+static __always_inline int reserve_exit(void *ctx, int ret)
 {
 	struct call_val *c = call_find(TDV_EV_RESERVE);
 	struct tdv_event e;
@@ -545,15 +536,30 @@ static __always_inline int on_dte(__u32 kind, void *iommu, __u16 gid, __u16 devi
 	return 0;
 }
 
+static __always_inline int dte_set_entry(void *ctx, void *iommu, u16 gid, void *pdom, u16 devid)
+{
+	return on_dte(TDV_EV_DTE_SET, iommu, gid, devid);
+}
+
+static __always_inline int dte_clear_entry(void *ctx, void *iommu, u16 gid, u16 devid)
+{
+	return on_dte(TDV_EV_DTE_CLEAR, iommu, gid, devid);
+}
+
+static __always_inline int vfctrl_entry(void *ctx, void *iommu, u16 gid, u16 devid)
+{
+	return on_dte(TDV_EV_VFCTRL, iommu, gid, devid);
+}
+
 /* ---- vIOMMU lifecycle ---------------------------------------------------- */
 
-static __always_inline int on_viommu_init_entry(void *viommu)
+static __always_inline int viommu_init_entry(void *ctx, void *viommu, void *parent, void *data)
 {
 	call_start(TDV_EV_VIOMMU_INIT, (__u64)viommu, 0, 0);
 	return 0;
 }
 
-static __always_inline int on_viommu_init_exit(int ret)
+static __always_inline int viommu_init_exit(void *ctx, int ret)
 {
 	struct call_val *c = call_find(TDV_EV_VIOMMU_INIT);
 	struct iommufd_viommu___tdv *viommu;
@@ -579,13 +585,13 @@ static __always_inline int on_viommu_init_exit(int ret)
 	return 0;
 }
 
-static __always_inline int on_viommu_destroy_entry(void *viommu)
+static __always_inline int viommu_destroy_entry(void *ctx, void *viommu)
 {
 	call_start(TDV_EV_VIOMMU_DESTROY, (__u64)viommu, 0, 0);
 	return 0;
 }
 
-static __always_inline int on_viommu_destroy_exit(void)
+static __always_inline int viommu_destroy_exit(void *ctx)
 {
 	struct call_val *c = call_find(TDV_EV_VIOMMU_DESTROY);
 	struct iommufd_viommu___tdv *viommu;
@@ -607,7 +613,7 @@ static __always_inline int on_viommu_destroy_exit(void)
 	return 0;
 }
 
-static __always_inline int on_viommu_uninit(void *iommu, void *aviommu)
+static __always_inline int viommu_uninit_entry(void *ctx, void *iommu, void *aviommu)
 {
 	struct tdv_event e;
 
@@ -618,7 +624,7 @@ static __always_inline int on_viommu_uninit(void *iommu, void *aviommu)
 	return 0;
 }
 
-static __always_inline int on_seg_fini(void *seg)
+static __always_inline int seg_fini_entry(void *ctx, void *seg)
 {
 	struct tdv_event e;
 
@@ -629,7 +635,7 @@ static __always_inline int on_seg_fini(void *seg)
 	return 0;
 }
 
-static __always_inline int on_vm_destroy(void *kvm)
+static __always_inline int vm_destroy_entry(void *ctx, void *kvm)
 {
 	struct tdv_event e;
 
@@ -640,46 +646,14 @@ static __always_inline int on_vm_destroy(void *kvm)
 	return 0;
 }
 
-/* ---- program pairs -------------------------------------------------------- */
+/* ---- programs ------------------------------------------------------------ */
 
-TDV_ENTRY(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_entry(seg, kvmfd, out), void *seg,
-	  u32 kvmfd, u16 *out)
-TDV_EXIT(get, amd_iommu_get_trans_devid_by_kvmfd, on_get_exit(ctx, ret), int ret, void *seg,
-	 u32 kvmfd, u16 *out)
+#define EVENT_PROGRAMS(KIND, name, sym, flags, events, hist, ret, params, args)                    \
+	TDV_PROGRAMS_##events(name, sym, ret, params, args)
 
-TDV_ENTRY(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_entry(seg, kvmfd), void *seg, u32 kvmfd)
-TDV_EXIT_VOID(put, amd_iommu_free_trans_devid_by_kvmfd, on_put_exit(), void *seg, u32 kvmfd)
+TDV_PROBES(EVENT_PROGRAMS)
 
-TDV_ENTRY(id_alloc, trans_devid_alloc, on_id_alloc_entry(seg), void *seg)
-TDV_EXIT(id_alloc, trans_devid_alloc, on_id_alloc_exit(ret), int ret, void *seg)
-
-TDV_ENTRY(id_free, trans_devid_free, on_id_free(seg, id), void *seg, u16 id)
-
-TDV_ENTRY(reserve, amd_iommu_trans_devid_reserve, on_reserve_entry(seg, id), void *seg, u16 id)
-TDV_EXIT(reserve, amd_iommu_trans_devid_reserve, on_reserve_exit(ret), int ret, void *seg, u16 id)
-
-TDV_ENTRY(dte_set, amd_iommu_set_translate_dte, on_dte(TDV_EV_DTE_SET, iommu, gid, devid),
-	  void *iommu, u16 gid, void *pdom, u16 devid)
-TDV_ENTRY(dte_clear, amd_iommu_clear_translate_dte, on_dte(TDV_EV_DTE_CLEAR, iommu, gid, devid),
-	  void *iommu, u16 gid, u16 devid)
-TDV_ENTRY(vfctrl, amd_iommu_update_vfctrl_mmio_translate_devid,
-	  on_dte(TDV_EV_VFCTRL, iommu, gid, devid), void *iommu, u16 gid, u16 devid)
-
-TDV_ENTRY(viommu_init, amd_iommufd_viommu_init, on_viommu_init_entry(viommu), void *viommu,
-	  void *parent, void *data)
-TDV_EXIT(viommu_init, amd_iommufd_viommu_init, on_viommu_init_exit(ret), int ret, void *viommu,
-	 void *parent, void *data)
-
-TDV_ENTRY(viommu_destroy, amd_iommufd_viommu_destroy, on_viommu_destroy_entry(viommu), void *viommu)
-TDV_EXIT_VOID(viommu_destroy, amd_iommufd_viommu_destroy, on_viommu_destroy_exit(), void *viommu)
-
-TDV_ENTRY(viommu_uninit, amd_viommu_uninit_one, on_viommu_uninit(iommu, aviommu), void *iommu,
-	  void *aviommu)
-
-TDV_ENTRY(seg_fini, amd_iommu_pci_seg_trans_devid_fini, on_seg_fini(seg), void *seg)
-
-TDV_ENTRY(vm_destroy, kvm_destroy_vm, on_vm_destroy(kvm), void *kvm)
-
+/* proc_exit's row: its program. */
 SEC("tracepoint/sched/sched_process_exit")
 int proc_exit_tp(void *ctx)
 {

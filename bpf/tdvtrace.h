@@ -15,24 +15,78 @@
 
 #define TDV_COMM_LEN 16
 
-/* Event kinds, one per probe point of SPEC.md. Values are stable. */
+/* What a probe point is to the loader (the flags column of TDV_PROBES). */
+#define TDV_P_REQUIRED 1 /* tdvtrace is useless without it: get/put */
+#define TDV_P_STATIC 2	 /* static in the driver: the compiler may inline it */
+
+/*
+ * The probe points of SPEC.md, one row each. The event kinds, their names,
+ * the loader's probe table, the BPF programs and the loader's table of
+ * them are all generated from this list, so a new event is one row here
+ * plus its handlers.
+ *
+ * X(KIND, name, symbol, flags, events, hist, ret, params, args)
+ *   KIND     enum tdv_event_kind TDV_EV_KIND, numbered from 1 in row order.
+ *	      Recordings store the number: add rows at the end, never
+ *	      reorder or remove one.
+ *   name     the event's name, and the prefix of its BPF programs and
+ *	      handlers
+ *   symbol   the kernel function, or "category:name" of a tracepoint
+ *   flags    TDV_P_* above, or 0
+ *   events   programs of tdvtrace.bpf.c: ENTRY (fentry and kprobe calling
+ *	      name_entry()), CALL (ENTRY, and fexit and kretprobe calling
+ *	      name_exit()) or TRACEPOINT (its own program, name_tp)
+ *   hist     programs of hist.bpf.c: NONE or CALL
+ *   ret, params, args
+ *	      the function's return type and parameters, and the parameters'
+ *	      names: name_entry(ctx, args), name_exit(ctx, ret) or, when ret
+ *	      is void, name_exit(ctx); unused for a tracepoint
+ */
+/* clang-format off */
+#define TDV_PROBES(X)									\
+	X(GET, get, "amd_iommu_get_trans_devid_by_kvmfd", TDV_P_REQUIRED,		\
+	  CALL, CALL, int, (void *seg, u32 kvmfd, u16 *out), (seg, kvmfd, out))		\
+	X(PUT, put, "amd_iommu_free_trans_devid_by_kvmfd", TDV_P_REQUIRED,		\
+	  CALL, CALL, void, (void *seg, u32 kvmfd), (seg, kvmfd))			\
+	X(ID_ALLOC, id_alloc, "trans_devid_alloc", TDV_P_STATIC,			\
+	  CALL, CALL, int, (void *seg), (seg))						\
+	X(ID_FREE, id_free, "trans_devid_free", TDV_P_STATIC,				\
+	  ENTRY, NONE, void, (void *seg, u16 id), (seg, id))				\
+	X(RESERVE, reserve, "amd_iommu_trans_devid_reserve", 0,				\
+	  CALL, NONE, int, (void *seg, u16 id), (seg, id))				\
+	X(DTE_SET, dte_set, "amd_iommu_set_translate_dte", 0,				\
+	  ENTRY, CALL, void, (void *iommu, u16 gid, void *pdom, u16 devid),		\
+	  (iommu, gid, pdom, devid))							\
+	X(DTE_CLEAR, dte_clear, "amd_iommu_clear_translate_dte", 0,			\
+	  ENTRY, CALL, void, (void *iommu, u16 gid, u16 devid), (iommu, gid, devid))	\
+	X(VFCTRL, vfctrl, "amd_iommu_update_vfctrl_mmio_translate_devid", 0,		\
+	  ENTRY, NONE, void, (void *iommu, u16 gid, u16 devid), (iommu, gid, devid))	\
+	X(VIOMMU_INIT, viommu_init, "amd_iommufd_viommu_init", 0,			\
+	  CALL, CALL, int, (void *viommu, void *parent, void *data),			\
+	  (viommu, parent, data))							\
+	X(VIOMMU_DESTROY, viommu_destroy, "amd_iommufd_viommu_destroy", TDV_P_STATIC,	\
+	  CALL, CALL, void, (void *viommu), (viommu))					\
+	X(VIOMMU_UNINIT, viommu_uninit, "amd_viommu_uninit_one", 0,			\
+	  ENTRY, NONE, void, (void *iommu, void *aviommu), (iommu, aviommu))		\
+	X(SEG_FINI, seg_fini, "amd_iommu_pci_seg_trans_devid_fini", 0,			\
+	  ENTRY, NONE, void, (void *seg), (seg))					\
+	X(VM_DESTROY, vm_destroy, "kvm_destroy_vm", TDV_P_STATIC,			\
+	  ENTRY, NONE, void, (void *kvm), (kvm))					\
+	/* a VMM that took a ref exits (only its leader, once) */			\
+	X(PROC_EXIT, proc_exit, "sched:sched_process_exit", 0,				\
+	  TRACEPOINT, NONE, void, (), ())
+/* clang-format on */
+
+#define TDV_EV_ENUM(KIND, ...) TDV_EV_##KIND,
+
+/* Event kinds, one per row of TDV_PROBES. */
 enum tdv_event_kind {
-	TDV_EV_GET = 1,	       /* amd_iommu_get_trans_devid_by_kvmfd returned */
-	TDV_EV_PUT,	       /* amd_iommu_free_trans_devid_by_kvmfd returned */
-	TDV_EV_ID_ALLOC,       /* trans_devid_alloc returned (ret = id or -errno) */
-	TDV_EV_ID_FREE,	       /* trans_devid_free entered */
-	TDV_EV_RESERVE,	       /* amd_iommu_trans_devid_reserve returned */
-	TDV_EV_DTE_SET,	       /* amd_iommu_set_translate_dte entered */
-	TDV_EV_DTE_CLEAR,      /* amd_iommu_clear_translate_dte entered */
-	TDV_EV_VFCTRL,	       /* amd_iommu_update_vfctrl_mmio_translate_devid */
-	TDV_EV_VIOMMU_INIT,    /* amd_iommufd_viommu_init returned */
-	TDV_EV_VIOMMU_DESTROY, /* amd_iommufd_viommu_destroy returned */
-	TDV_EV_VIOMMU_UNINIT,  /* amd_viommu_uninit_one entered */
-	TDV_EV_SEG_FINI,       /* amd_iommu_pci_seg_trans_devid_fini entered */
-	TDV_EV_VM_DESTROY,     /* kvm_destroy_vm entered */
-	TDV_EV_PROC_EXIT,      /* sched_process_exit of a VMM that took a ref */
-	TDV_EV_MAX,
+	TDV_EV_NONE, /* 0 is no event */
+	TDV_PROBES(TDV_EV_ENUM) TDV_EV_MAX,
 };
+
+/* Recordings and the fuzz corpus hold these numbers. */
+_Static_assert(TDV_EV_GET == 1 && TDV_EV_PROC_EXIT == 14, "event kinds were renumbered");
 
 /* Which optional fields of struct tdv_event are meaningful. */
 enum tdv_field {
@@ -90,6 +144,7 @@ struct tdv_entry_key {
 struct tdv_entry_val {
 	__u32 gen;
 	__u16 trans_devid;
+	__u16 pad;
 	__u64 vm;
 };
 

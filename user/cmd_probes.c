@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include "commands.h"
 #include "json.h"
+#include "live.h"
 #include "preflight.h"
 #include "session.h"
 
@@ -63,8 +64,7 @@ int cmd_probes(int argc, char **argv)
 {
 	struct tdv_options opts;
 	struct tdv_session session;
-	struct tdv_probe_set set;
-	char missing[1024];
+	struct tdv_session_error why;
 	int err;
 
 	tdv_options_init(&opts);
@@ -74,31 +74,19 @@ int cmd_probes(int argc, char **argv)
 	if (err)
 		return err;
 
-	/* Detection alone when the pair is missing; else prove it by attaching. */
-	err = tdv_probes_detect(&set, opts.attach);
-	if (err) {
-		fprintf(stderr, "tdvtrace: cannot read /proc/kallsyms\n");
-		return TDV_EXIT_ENV;
-	}
-	tdv_probes_missing_required(&set, missing, sizeof(missing));
-	if (!missing[0]) {
-		err = tdv_session_open(&session, &opts, ignore_event, NULL);
-		if (err)
-			return err;
-		set = session.probes;
+	/* Attaching proves each probe; without get/put, detection is the answer. */
+	err = tdv_session_open(&session, &opts, ignore_event, NULL, &why);
+	if (err && why.step != TDV_STEP_PATCH)
+		return tdv_live_explain(&session, &why);
+	if (!err) {
+		tdv_live_warn_missing(&session);
 		tdv_session_close(&session);
 	}
 	if (opts.json)
-		print_json(&set);
+		print_json(&session.probes);
 	else
-		print_text(&set);
-	if (missing[0]) {
-		fprintf(stderr,
-			"tdvtrace: this kernel lacks the trans_devid patch: "
-			"missing %s; load the patched amd_iommu driver (or the "
-			"tdvsim module) and retry\n",
-			missing);
-		return TDV_EXIT_ENV;
-	}
+		print_text(&session.probes);
+	if (err)
+		return tdv_live_explain(&session, &why);
 	return TDV_EXIT_OK;
 }

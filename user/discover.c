@@ -8,26 +8,34 @@
 #include <bpf/libbpf.h>
 #include "discover.h"
 #include "discover.skel.h"
+#include "grow.h"
+#include "kallsyms.h"
 #include "model.h"
 #include "session.h"
 #include "tdvtrace.skel.h"
 
+struct data_symbol {
+	const char *name;
+	__u64 addr;
+};
+
+static int match_data(void *ctx, const struct tdv_ksym *k)
+{
+	struct data_symbol *d = ctx;
+
+	if (!strchr("dDbB", k->type) || strcmp(k->name, d->name))
+		return 0;
+	d->addr = k->addr;
+	return 1;
+}
+
 /* The address of a data symbol, 0 if kallsyms does not have it. */
 static __u64 kallsyms_data(const char *symbol)
 {
-	char line[512], name[128], type;
-	unsigned long long addr;
-	__u64 found = 0;
-	FILE *f = fopen("/proc/kallsyms", "r");
+	struct data_symbol d = { .name = symbol };
 
-	if (!f)
-		return 0;
-	while (!found && fgets(line, sizeof(line), f))
-		if (sscanf(line, "%llx %c %127s", &addr, &type, name) == 3 &&
-		    strchr("dDbB", type) && !strcmp(name, symbol))
-			found = addr;
-	fclose(f);
-	return found;
+	tdv_kallsyms_each(TDV_KALLSYMS, match_data, &d);
+	return d.addr;
 }
 
 static int read_all(int fd, struct tdv_discovery *d)
@@ -37,15 +45,8 @@ static int read_all(int fd, struct tdv_discovery *d)
 	for (;;) {
 		ssize_t n;
 
-		if (d->n == cap) {
-			struct tdv_found *f;
-
-			cap = cap ? 2 * cap : 256;
-			f = realloc(d->found, cap * sizeof(*f));
-			if (!f)
-				return -ENOMEM;
-			d->found = f;
-		}
+		if (TDV_GROW(d->found, cap, d->n + 1, 256))
+			return -ENOMEM;
 		/* Read whole records: the iterator writes them whole. */
 		n = read(fd, &d->found[d->n], (cap - d->n) * sizeof(*d->found));
 		if (n < 0)

@@ -5,22 +5,8 @@
 #include "event_format.h"
 #include "json.h"
 
-static const char *const event_names[TDV_EV_MAX] = {
-	[TDV_EV_GET] = "get",
-	[TDV_EV_PUT] = "put",
-	[TDV_EV_ID_ALLOC] = "id_alloc",
-	[TDV_EV_ID_FREE] = "id_free",
-	[TDV_EV_RESERVE] = "reserve",
-	[TDV_EV_DTE_SET] = "dte_set",
-	[TDV_EV_DTE_CLEAR] = "dte_clear",
-	[TDV_EV_VFCTRL] = "vfctrl",
-	[TDV_EV_VIOMMU_INIT] = "viommu_init",
-	[TDV_EV_VIOMMU_DESTROY] = "viommu_destroy",
-	[TDV_EV_VIOMMU_UNINIT] = "viommu_uninit",
-	[TDV_EV_SEG_FINI] = "seg_fini",
-	[TDV_EV_VM_DESTROY] = "vm_destroy",
-	[TDV_EV_PROC_EXIT] = "proc_exit",
-};
+#define EVENT_NAME(KIND, name, ...) [TDV_EV_##KIND] = #name,
+static const char *const event_names[TDV_EV_MAX] = { TDV_PROBES(EVENT_NAME) };
 
 const char *tdv_event_name(uint32_t kind)
 {

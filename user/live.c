@@ -61,11 +61,71 @@ static void discover_existing(struct tdv_live *l, tdv_seed_fn fn, void *ctx)
 	tdv_discovery_free(&d);
 }
 
+int tdv_live_explain(const struct tdv_session *s, const struct tdv_session_error *why)
+{
+	char missing[1024];
+
+	switch (why->step) {
+	case TDV_STEP_KALLSYMS:
+		fprintf(stderr, "tdvtrace: cannot read /proc/kallsyms: %s\n", strerror(-why->err));
+		break;
+	case TDV_STEP_PATCH:
+		tdv_probes_missing_required(&s->probes, missing, sizeof(missing));
+		fprintf(stderr,
+			"tdvtrace: this kernel lacks the trans_devid patch: "
+			"missing %s; load the patched amd_iommu driver (or the "
+			"tdvsim module) and retry\n",
+			missing);
+		break;
+	case TDV_STEP_LOAD:
+		fprintf(stderr,
+			"tdvtrace: cannot load BPF programs: %s "
+			"(run with -v for the verifier log)\n",
+			strerror(-why->err));
+		break;
+	case TDV_STEP_ATTACH:
+		fprintf(stderr, "tdvtrace: cannot attach %s (%s): %s\n", why->probe->event,
+			why->probe->symbol, why->probe->why);
+		break;
+	case TDV_STEP_RINGBUF:
+		fprintf(stderr, "tdvtrace: cannot open ring buffer: %s\n", strerror(-why->err));
+		break;
+	}
+	return TDV_EXIT_ENV;
+}
+
+void tdv_live_warn_missing(const struct tdv_session *s)
+{
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		const struct tdv_probe *p = &s->probes.probe[i];
+
+		if (p->how == TDV_HOW_MISSING && !p->unused)
+			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n", p->event,
+				p->symbol, p->why);
+	}
+}
+
+/* "attached N probes (F fentry, K kprobe, 1 tracepoint, M missing)" */
+static void describe(const struct tdv_session *s, char *buf, size_t len)
+{
+	int n[TDV_HOW_TRACEPOINT + 1] = {};
+
+	for (int i = 0; i < TDV_PROBE_COUNT; i++)
+		if (!s->probes.probe[i].unused)
+			n[s->probes.probe[i].how]++;
+	snprintf(buf, len,
+		 "attached %d probes (%d fentry, %d kprobe, "
+		 "%d tracepoint, %d missing)",
+		 n[TDV_HOW_FENTRY] + n[TDV_HOW_KPROBE] + n[TDV_HOW_TRACEPOINT], n[TDV_HOW_FENTRY],
+		 n[TDV_HOW_KPROBE], n[TDV_HOW_TRACEPOINT], n[TDV_HOW_MISSING]);
+}
+
 int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 		   ring_buffer_sample_fn on_event, void *ctx, tdv_seed_fn on_seed)
 {
 	/* No SA_RESTART: a signal must cut the poll short. */
 	struct sigaction sa = { .sa_handler = on_signal };
+	struct tdv_session_error why;
 	char what[128];
 	int err;
 
@@ -76,13 +136,13 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 		return err;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	err = tdv_session_open(&l->session, opts, on_event, ctx);
-	if (err)
-		return err;
+	if (tdv_session_open(&l->session, opts, on_event, ctx, &why))
+		return tdv_live_explain(&l->session, &why);
+	tdv_live_warn_missing(&l->session);
 	/* Probes first, then discovery: nothing falls between the two. */
 	if (l->session.skel)
 		discover_existing(l, on_seed, ctx); /* histograms need no history */
-	tdv_session_describe(&l->session, what, sizeof(what));
+	describe(&l->session, what, sizeof(what));
 	fprintf(stderr, "tdvtrace: %s; Ctrl-C to stop\n", what);
 	l->start_ns = tdv_now_ns();
 	if (opts->duration_s)
@@ -143,16 +203,33 @@ static void print_drops_by_kind(struct tdv_session *s)
 		fputc(')', stderr);
 }
 
+struct missed_list {
+	FILE *f;
+	const char *sep;
+};
+
+/* " (get_kretprobe 3": the program is the probe and its flavour. */
+static void list_missed(void *ctx, const char *program, __u64 missed)
+{
+	struct missed_list *list = ctx;
+
+	fprintf(list->f, "%s%s %llu", list->sep, program, (unsigned long long)missed);
+	list->sep = ", ";
+}
+
 /* ", N missed (get_kretprobe 3, ...)": the count, then which programs. */
 static void print_missed(struct tdv_session *s)
 {
 	char *which = NULL;
 	size_t len = 0;
-	FILE *f = open_memstream(&which, &len);
-	uint64_t missed = tdv_session_missed(s, f);
+	struct missed_list list = { .f = open_memstream(&which, &len), .sep = " (" };
+	uint64_t missed = tdv_session_missed(s, list.f ? list_missed : NULL, &list);
 
-	if (f)
-		fclose(f);
+	if (list.f) {
+		if (missed)
+			fputc(')', list.f);
+		fclose(list.f);
+	}
 	fprintf(stderr, ", %" PRIu64 " missed%s\n", missed, which ? which : "");
 	free(which);
 }

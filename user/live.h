@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * The loop every live command shares: attach, poll the ring buffer until
- * SIGINT/SIGTERM or -d, notice lost events as they happen, and say at exit
- * how many events came and how many were lost.
+ * The loop every live command shares: attach (saying why not, or which
+ * probes give nothing), poll the ring buffer until SIGINT/SIGTERM or -d,
+ * notice lost events as they happen, and say at exit how many events came
+ * and how many were lost.
  */
 #ifndef TDV_LIVE_H
 #define TDV_LIVE_H
@@ -33,6 +34,12 @@ uint64_t tdv_now_ns(void);
  */
 int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 		   ring_buffer_sample_fn on_event, void *ctx, tdv_seed_fn on_seed);
+
+/* Say on stderr why tdv_session_open() failed. Returns TDV_EXIT_ENV. */
+int tdv_live_explain(const struct tdv_session *s, const struct tdv_session_error *why);
+
+/* A warning on stderr for each probe of @s that gives no events. */
+void tdv_live_warn_missing(const struct tdv_session *s);
 
 /* Run until stopped. Returns 0 or TDV_EXIT_ENV if polling failed. */
 int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx);

@@ -5,26 +5,22 @@
 #include <string.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include "kallsyms.h"
 #include "probes.h"
 
-static const struct tdv_probe probe_table[TDV_PROBE_COUNT] = {
-	{ "get", "amd_iommu_get_trans_devid_by_kvmfd", true, false },
-	{ "put", "amd_iommu_free_trans_devid_by_kvmfd", true, false },
-	{ "id_alloc", "trans_devid_alloc", false, true },
-	{ "id_free", "trans_devid_free", false, true },
-	{ "reserve", "amd_iommu_trans_devid_reserve", false, false },
-	{ "dte_set", "amd_iommu_set_translate_dte", false, false },
-	{ "dte_clear", "amd_iommu_clear_translate_dte", false, false },
-	{ "vfctrl", "amd_iommu_update_vfctrl_mmio_translate_devid", false, false },
-	{ "viommu_init", "amd_iommufd_viommu_init", false, false },
-	{ "viommu_destroy", "amd_iommufd_viommu_destroy", false, true },
-	{ "viommu_uninit", "amd_viommu_uninit_one", false, false },
-	{ "seg_fini", "amd_iommu_pci_seg_trans_devid_fini", false, false },
-	{ "vm_destroy", "kvm_destroy_vm", false, true },
-	{ "proc_exit", "sched:sched_process_exit", false, false },
-};
+#define IS_TRACEPOINT_ENTRY false
+#define IS_TRACEPOINT_CALL false
+#define IS_TRACEPOINT_TRACEPOINT true
+#define PROBE_ROW(KIND, name, sym, flags, events, ...)                                             \
+	[TDV_EV_##KIND - 1] = {                                                                    \
+		.event = #name,                                                                    \
+		.symbol = sym,                                                                     \
+		.required = TDV_P_REQUIRED & (flags),                                              \
+		.is_static = TDV_P_STATIC & (flags),                                               \
+		.tracepoint = IS_TRACEPOINT_##events,                                              \
+	},
 
-#define PROC_EXIT_INDEX (TDV_PROBE_COUNT - 1)
+static const struct tdv_probe probe_table[TDV_PROBE_COUNT] = { TDV_PROBES(PROBE_ROW) };
 
 /* Format into a copy: the arguments may be other fields of the probe. */
 static void set_why(struct tdv_probe *p, const char *fmt, ...)
@@ -50,52 +46,39 @@ const char *tdv_probe_how_name(enum tdv_probe_how how)
 	return names[how];
 }
 
-struct tdv_probe *tdv_probe_find(struct tdv_probe_set *set, const char *event)
-{
-	for (int i = 0; i < TDV_PROBE_COUNT; i++)
-		if (!strcmp(set->probe[i].event, event))
-			return &set->probe[i];
-	return NULL;
-}
+struct kallsyms_scan {
+	struct tdv_probe_set *set;
+	bool *found;
+};
 
 /*
- * One pass over kallsyms: exact text symbols give the module; a "sym.xxx"
- * name means the compiler cloned or partly inlined it, which kprobes by name
- * and fentry cannot follow.
+ * Exact text symbols give the module; a "sym.xxx" name means the compiler
+ * cloned or partly inlined it, which kprobes by name and fentry cannot
+ * follow.
  */
-static int scan_kallsyms(struct tdv_probe_set *set, bool found[])
+static int scan_symbol(void *ctx, const struct tdv_ksym *k)
 {
-	char line[512], name[128], mod[64], type;
-	FILE *f = fopen("/proc/kallsyms", "r");
+	struct kallsyms_scan *scan = ctx;
 
-	if (!f)
-		return -errno;
-	while (fgets(line, sizeof(line), f)) {
-		int n;
+	if (k->type != 't' && k->type != 'T')
+		return 0;
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
+		struct tdv_probe *p = &scan->set->probe[i];
+		size_t len = strlen(p->symbol);
 
-		mod[0] = '\0';
-		n = sscanf(line, "%*s %c %127s [%63[^]]]", &type, name, mod);
-		if (n < 2 || (type != 't' && type != 'T'))
+		if (p->tracepoint || strncmp(k->name, p->symbol, len))
 			continue;
-		for (int i = 0; i < PROC_EXIT_INDEX; i++) {
-			struct tdv_probe *p = &set->probe[i];
-			size_t len = strlen(p->symbol);
-
-			if (strncmp(name, p->symbol, len))
-				continue;
-			if (!name[len]) {
-				found[i] = true;
-				p->why[0] = '\0';
-				snprintf(p->module, sizeof(p->module), "%s",
-					 mod[0] ? mod : "vmlinux");
-			} else if (name[len] == '.' && !found[i] && strcmp(name + len, ".cold")) {
-				/* .cold is a split-off slow path, not a clone */
-				set_why(p, "inlined or cloned by the compiler (only %s exists)",
-					name);
-			}
+		if (!k->name[len]) {
+			scan->found[i] = true;
+			p->why[0] = '\0';
+			snprintf(p->module, sizeof(p->module), "%s",
+				 k->module[0] ? k->module : "vmlinux");
+		} else if (k->name[len] == '.' && !scan->found[i] &&
+			   strcmp(k->name + len, ".cold")) {
+			/* .cold is a split-off slow path, not a clone */
+			set_why(p, "inlined or cloned by the compiler (only %s exists)", k->name);
 		}
 	}
-	fclose(f);
 	return 0;
 }
 
@@ -133,16 +116,22 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 	int err;
 
 	memcpy(set->probe, probe_table, sizeof(probe_table));
-	err = scan_kallsyms(set, found);
+	err = tdv_kallsyms_each(TDV_KALLSYMS, scan_symbol,
+				&(struct kallsyms_scan){ .set = set, .found = found });
 	if (err)
 		return err;
 	/* BTF is looked up in every mode: `probes` shows where fentry could go. */
 	if (tracing_ok)
 		btfs.vmlinux = btf__load_vmlinux_btf();
 
-	for (int i = 0; i < PROC_EXIT_INDEX; i++) {
+	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		struct tdv_probe *p = &set->probe[i];
 
+		if (p->tracepoint) {
+			p->how = TDV_HOW_TRACEPOINT;
+			snprintf(p->module, sizeof(p->module), "vmlinux");
+			continue;
+		}
 		if (!found[i]) {
 			p->how = TDV_HOW_MISSING;
 			if (!p->why[0])
@@ -168,9 +157,6 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 			break;
 		}
 	}
-	set->probe[PROC_EXIT_INDEX].how = TDV_HOW_TRACEPOINT;
-	snprintf(set->probe[PROC_EXIT_INDEX].module, sizeof(set->probe[PROC_EXIT_INDEX].module),
-		 "vmlinux");
 	btf__free(btfs.module);
 	btf__free(btfs.vmlinux);
 	return 0;

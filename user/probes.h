@@ -7,7 +7,9 @@
 #define TDV_PROBES_H
 
 #include <stdbool.h>
+#include <linux/types.h>
 #include "options.h"
+#include "tdvtrace.h"
 
 enum tdv_probe_how {
 	TDV_HOW_MISSING,
@@ -16,11 +18,13 @@ enum tdv_probe_how {
 	TDV_HOW_TRACEPOINT,
 };
 
+/* One row of TDV_PROBES (tdvtrace.h), and what this kernel makes of it. */
 struct tdv_probe {
 	const char *event;  /* event name, also the BPF program prefix */
 	const char *symbol; /* kernel function or tracepoint */
 	bool required;	    /* tdvtrace is useless without it */
 	bool is_static;	    /* static in the driver: the compiler may inline it */
+	bool tracepoint;    /* symbol is a tracepoint, not a function */
 	/* found on this kernel */
 	char module[64]; /* "vmlinux" or the module holding symbol */
 	bool has_btf;	 /* a BTF FUNC of that name: fentry can attach */
@@ -29,11 +33,17 @@ struct tdv_probe {
 	char why[192]; /* reason when missing, or a note */
 };
 
-#define TDV_PROBE_COUNT 14
+/* A probe per event kind: probe[i] is kind i + 1. */
+#define TDV_PROBE_COUNT (TDV_EV_MAX - 1)
 
 struct tdv_probe_set {
 	struct tdv_probe probe[TDV_PROBE_COUNT];
 };
+
+static inline struct tdv_probe *tdv_probe_of(struct tdv_probe_set *set, enum tdv_event_kind kind)
+{
+	return &set->probe[kind - 1];
+}
 
 /*
  * Fill @set from /proc/kallsyms and kernel/module BTF, choosing fentry or
@@ -49,7 +59,5 @@ void tdv_probes_use_kprobes(struct tdv_probe_set *set);
 void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf, size_t len);
 
 const char *tdv_probe_how_name(enum tdv_probe_how how);
-
-struct tdv_probe *tdv_probe_find(struct tdv_probe_set *set, const char *event);
 
 #endif /* TDV_PROBES_H */

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -32,35 +33,67 @@ void tdv_libbpf_logging(bool verbose)
 	libbpf_set_print(libbpf_print);
 }
 
-/* EVENT_FLAVOUR, or NULL when the loaded programs do not trace that way. */
-static struct bpf_program *prog_of(struct bpf_object *obj, const char *event, const char *flavour)
-{
-	char name[64];
+/*
+ * Where a probe's programs sit in its object's skeleton, by how it attaches
+ * (offsets; 0: the object has none), generated from a column of TDV_PROBES.
+ * A program the column names and the object lacks is a compile error.
+ */
+struct tdv_probe_programs {
+	size_t entry[TDV_HOW_TRACEPOINT + 1];
+	size_t exit[TDV_HOW_TRACEPOINT + 1];
+};
 
-	if (!flavour)
-		return NULL;
-	snprintf(name, sizeof(name), "%s_%s", event, flavour);
-	return bpf_object__find_program_by_name(obj, name);
+struct tdv_session_programs {
+	struct tdv_probe_programs probe[TDV_EV_MAX];
+};
+
+#define PROG(skel, prog) offsetof(struct skel, progs.prog)
+#define PROGRAMS_NONE(skel, name)                                                                  \
+	{                                                                                          \
+	}
+#define PROGRAMS_ENTRY(skel, name)                                                                 \
+	{                                                                                          \
+		.entry = { [TDV_HOW_FENTRY] = PROG(skel, name##_fentry),                           \
+			   [TDV_HOW_KPROBE] = PROG(skel, name##_kprobe) },                         \
+	}
+#define PROGRAMS_CALL(skel, name)                                                                  \
+	{                                                                                          \
+		.entry = { [TDV_HOW_FENTRY] = PROG(skel, name##_fentry),                           \
+			   [TDV_HOW_KPROBE] = PROG(skel, name##_kprobe) },                         \
+		.exit = { [TDV_HOW_FENTRY] = PROG(skel, name##_fexit),                             \
+			  [TDV_HOW_KPROBE] = PROG(skel, name##_kretprobe) },                       \
+	}
+#define PROGRAMS_TRACEPOINT(skel, name)                                                            \
+	{                                                                                          \
+		.entry = { [TDV_HOW_TRACEPOINT] = PROG(skel, name##_tp) },                         \
+	}
+#define EVENT_PROGRAMS(KIND, name, sym, flags, events, ...)                                        \
+	[TDV_EV_##KIND] = PROGRAMS_##events(tdvtrace_bpf, name),
+#define HIST_PROGRAMS(KIND, name, sym, flags, events, hist, ...)                                   \
+	[TDV_EV_##KIND] = PROGRAMS_##hist(hist_bpf, name),
+
+static const struct tdv_session_programs event_programs = { { TDV_PROBES(EVENT_PROGRAMS) } };
+static const struct tdv_session_programs hist_programs = { { TDV_PROBES(HIST_PROGRAMS) } };
+
+static const struct tdv_probe_programs *programs_of(const struct tdv_session *s, int i)
+{
+	return &s->progs->probe[i + 1]; /* probe[i] is event kind i + 1 */
 }
 
-static void flavours(const struct tdv_probe *p, const char **entry, const char **exit)
+static struct bpf_program *program_at(const struct tdv_session *s, size_t offset)
 {
-	*entry = *exit = NULL;
-	switch (p->how) {
-	case TDV_HOW_FENTRY:
-		*entry = "fentry";
-		*exit = "fexit";
-		break;
-	case TDV_HOW_KPROBE:
-		*entry = "kprobe";
-		*exit = "kretprobe";
-		break;
-	case TDV_HOW_TRACEPOINT:
-		*entry = "tp";
-		break;
-	case TDV_HOW_MISSING:
-		break;
-	}
+	return offset ? *(struct bpf_program **)((char *)s->loaded + offset) : NULL;
+}
+
+/* Probe @i's entry and return programs for how it attaches; NULL: none. */
+static struct bpf_program *entry_program(const struct tdv_session *s, int i)
+{
+	return program_at(s, programs_of(s, i)->entry[s->probes.probe[i].how]);
+}
+
+static struct bpf_program *exit_program(const struct tdv_session *s, int i)
+{
+	return program_at(s, programs_of(s, i)->exit[s->probes.probe[i].how]);
 }
 
 /*
@@ -75,15 +108,12 @@ static void select_programs(struct tdv_session *s)
 	bpf_object__for_each_program (prog, s->obj)
 		bpf_program__set_autoload(prog, false);
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
-		struct tdv_probe *p = &s->probes.probe[i];
 		struct bpf_program *entry_prog, *exit_prog;
-		const char *entry, *exit;
 
-		if (p->unused)
+		if (s->probes.probe[i].unused)
 			continue;
-		flavours(p, &entry, &exit);
-		entry_prog = prog_of(s->obj, p->event, entry);
-		exit_prog = prog_of(s->obj, p->event, exit);
+		entry_prog = entry_program(s, i);
+		exit_prog = exit_program(s, i);
 		if (entry_prog)
 			bpf_program__set_autoload(entry_prog, true);
 		if (exit_prog)
@@ -95,17 +125,16 @@ static void select_programs(struct tdv_session *s)
 static void mark_unused(struct tdv_session *s)
 {
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
-		struct tdv_probe *p = &s->probes.probe[i];
+		const size_t *entry = programs_of(s, i)->entry;
 
-		p->unused = !prog_of(s->obj, p->event, "fentry") &&
-			    !prog_of(s->obj, p->event, "kprobe") &&
-			    !prog_of(s->obj, p->event, "tp");
+		s->probes.probe[i].unused = !entry[TDV_HOW_FENTRY] && !entry[TDV_HOW_KPROBE] &&
+					    !entry[TDV_HOW_TRACEPOINT];
 	}
 }
 
-static bool traced(struct tdv_session *s, const char *event)
+static bool traced(struct tdv_session *s, enum tdv_event_kind kind)
 {
-	return tdv_probe_find(&s->probes, event)->how != TDV_HOW_MISSING;
+	return tdv_probe_of(&s->probes, kind)->how != TDV_HOW_MISSING;
 }
 
 static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
@@ -116,18 +145,17 @@ static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
 	if (!s->hist)
 		return -errno;
 	s->obj = s->hist->obj;
+	s->loaded = s->hist;
+	s->progs = &hist_programs;
 	s->hist->rodata->filter_tgid = opts->filter.tgid;
 	s->hist->rodata->filter_seg = opts->filter.seg;
 	s->hist->rodata->unit_ns = opts->hist_unit_ns;
-	s->hist->rodata->have_id_alloc = traced(s, "id_alloc");
+	s->hist->rodata->have_id_alloc = traced(s, TDV_EV_ID_ALLOC);
 	mark_unused(s);
 	select_programs(s);
 	err = hist_bpf__load(s->hist);
-	if (err) {
-		hist_bpf__destroy(s->hist);
-		s->hist = NULL;
-		s->obj = NULL;
-	}
+	if (err)
+		tdv_session_close(s); /* nothing attached yet: destroys the object */
 	return err;
 }
 
@@ -143,6 +171,8 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	if (!s->skel)
 		return -errno;
 	s->obj = s->skel->obj;
+	s->loaded = s->skel;
+	s->progs = &event_programs;
 	bpf_map__set_max_entries(s->skel->maps.events, kb * 1024);
 	s->skel->rodata->filter_tgid = opts->filter.tgid;
 	s->skel->rodata->filter_seg = opts->filter.seg;
@@ -154,16 +184,13 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	s->skel->rodata->want_stacks = opts->stacks;
 	if (opts->stacks)
 		bpf_map__set_max_entries(s->skel->maps.stacks, 16384);
-	s->skel->rodata->have_id_alloc = traced(s, "id_alloc");
-	s->skel->rodata->have_id_free = traced(s, "id_free");
+	s->skel->rodata->have_id_alloc = traced(s, TDV_EV_ID_ALLOC);
+	s->skel->rodata->have_id_free = traced(s, TDV_EV_ID_FREE);
 	mark_unused(s);
 	select_programs(s);
 	err = tdvtrace_bpf__load(s->skel);
-	if (err) {
-		tdvtrace_bpf__destroy(s->skel);
-		s->skel = NULL;
-		s->obj = NULL;
-	}
+	if (err)
+		tdv_session_close(s); /* nothing attached yet: destroys the object */
 	return err;
 }
 
@@ -175,9 +202,9 @@ static bool any_fentry(const struct tdv_probe_set *set)
 	return false;
 }
 
-static int attach_one(struct tdv_session *s, struct tdv_probe *p, const char *flavour)
+static int attach_one(struct tdv_session *s, struct tdv_probe *p, struct bpf_program *prog,
+		      const char *flavour)
 {
-	struct bpf_program *prog = prog_of(s->obj, p->event, flavour);
 	struct bpf_link *link;
 	int err;
 
@@ -195,53 +222,64 @@ static int attach_one(struct tdv_session *s, struct tdv_probe *p, const char *fl
 
 /*
  * Attach entry before exit so no return probe sees a call it missed the
- * start of. An optional probe that fails is reported missing, not fatal.
+ * start of. An optional probe that fails is reported missing, not fatal;
+ * a required one fails the session: returns -errno, its index in *@failed.
  */
-static int attach(struct tdv_session *s)
+static int attach(struct tdv_session *s, int *failed)
 {
+	static const char *const entry_flavour[TDV_HOW_TRACEPOINT + 1] = {
+		[TDV_HOW_FENTRY] = "fentry",
+		[TDV_HOW_KPROBE] = "kprobe",
+		[TDV_HOW_TRACEPOINT] = "tp",
+	};
+	static const char *const exit_flavour[TDV_HOW_TRACEPOINT + 1] = {
+		[TDV_HOW_FENTRY] = "fexit",
+		[TDV_HOW_KPROBE] = "kretprobe",
+	};
+
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		struct tdv_probe *p = &s->probes.probe[i];
-		const char *entry, *exit;
-		int first = s->nlinks;
+		struct bpf_program *entry = entry_program(s, i);
+		int first = s->nlinks, err;
 
-		flavours(p, &entry, &exit);
 		if (!entry || p->unused)
 			continue;
-		if (!attach_one(s, p, entry) && (!exit || !attach_one(s, p, exit)))
+		err = attach_one(s, p, entry, entry_flavour[p->how]);
+		if (!err)
+			err = attach_one(s, p, exit_program(s, i), exit_flavour[p->how]);
+		if (!err)
 			continue;
 		while (s->nlinks > first)
 			bpf_link__destroy(s->links[--s->nlinks]);
 		if (p->required) {
-			fprintf(stderr, "tdvtrace: cannot attach %s (%s): %s\n", p->event,
-				p->symbol, p->why);
-			return -EINVAL;
+			*failed = i;
+			return err;
 		}
 		p->how = TDV_HOW_MISSING;
 	}
 	return 0;
 }
 
-int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
-		     ring_buffer_sample_fn on_event, void *ctx)
+static int open_failed(struct tdv_session_error *why, enum tdv_session_step step, int err)
 {
-	char missing[1024];
-	int err;
+	why->step = step;
+	why->err = err;
+	return err;
+}
+
+int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
+		     ring_buffer_sample_fn on_event, void *ctx, struct tdv_session_error *why)
+{
+	int err, failed;
 
 	memset(s, 0, sizeof(*s));
+	memset(why, 0, sizeof(*why));
 	err = tdv_probes_detect(&s->probes, opts->attach);
-	if (err) {
-		fprintf(stderr, "tdvtrace: cannot read /proc/kallsyms: %s\n", strerror(-err));
-		return TDV_EXIT_ENV;
-	}
-	tdv_probes_missing_required(&s->probes, missing, sizeof(missing));
-	if (missing[0]) {
-		fprintf(stderr,
-			"tdvtrace: this kernel lacks the trans_devid patch: "
-			"missing %s; load the patched amd_iommu driver (or the "
-			"tdvsim module) and retry\n",
-			missing);
-		return TDV_EXIT_ENV;
-	}
+	if (err)
+		return open_failed(why, TDV_STEP_KALLSYMS, err);
+	for (int i = 0; i < TDV_PROBE_COUNT; i++)
+		if (s->probes.probe[i].required && s->probes.probe[i].how == TDV_HOW_MISSING)
+			return open_failed(why, TDV_STEP_PATCH, -ENOENT);
 
 	/* In auto mode a fentry that fails to load falls back to kprobes. */
 	libbpf_quiet = opts->attach == TDV_ATTACH_AUTO && any_fentry(&s->probes);
@@ -256,35 +294,25 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 		tdv_probes_use_kprobes(&s->probes);
 		err = load(s, opts);
 	}
-	if (err) {
-		fprintf(stderr,
-			"tdvtrace: cannot load BPF programs: %s "
-			"(run with -v for the verifier log)\n",
-			strerror(-err));
-		return TDV_EXIT_ENV;
-	}
-	err = attach(s);
 	if (err)
+		return open_failed(why, TDV_STEP_LOAD, err);
+	err = attach(s, &failed);
+	if (err) {
+		why->probe = &s->probes.probe[failed];
+		open_failed(why, TDV_STEP_ATTACH, err);
 		goto fail;
-	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
-		const struct tdv_probe *p = &s->probes.probe[i];
-
-		if (p->how == TDV_HOW_MISSING && !p->unused)
-			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n", p->event,
-				p->symbol, p->why);
 	}
 	if (s->hist)
 		return 0; /* histograms stay in the kernel until read */
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, ctx, NULL);
 	if (!s->rb) {
-		err = -errno;
-		fprintf(stderr, "tdvtrace: cannot open ring buffer: %s\n", strerror(-err));
+		open_failed(why, TDV_STEP_RINGBUF, -errno);
 		goto fail;
 	}
 	return 0;
 fail:
 	tdv_session_close(s);
-	return TDV_EXIT_ENV;
+	return why->err;
 }
 
 int tdv_session_poll(struct tdv_session *s, int timeout_ms)
@@ -326,45 +354,24 @@ int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_M
 	return 0;
 }
 
-__u64 tdv_session_missed(struct tdv_session *s, FILE *per_probe)
+__u64 tdv_session_missed(struct tdv_session *s, tdv_missed_fn fn, void *ctx)
 {
 	struct bpf_program *prog;
-	const char *sep = " (";
 	__u64 missed = 0;
 
 	bpf_object__for_each_program (prog, s->obj) {
 		struct bpf_prog_info info = {};
 		__u32 len = sizeof(info);
-		const char *name = bpf_program__name(prog);
 
 		if (!bpf_program__autoload(prog) ||
 		    bpf_obj_get_info_by_fd(bpf_program__fd(prog), &info, &len) ||
 		    !info.recursion_misses)
 			continue;
 		missed += info.recursion_misses;
-		/* "get_kretprobe 3": the program is the probe and its flavour */
-		if (per_probe)
-			fprintf(per_probe, "%s%s %llu", sep, name,
-				(unsigned long long)info.recursion_misses);
-		sep = ", ";
+		if (fn)
+			fn(ctx, bpf_program__name(prog), info.recursion_misses);
 	}
-	if (per_probe && missed)
-		fputc(')', per_probe);
 	return missed;
-}
-
-void tdv_session_describe(const struct tdv_session *s, char *buf, size_t len)
-{
-	int n[TDV_HOW_TRACEPOINT + 1] = {};
-
-	for (int i = 0; i < TDV_PROBE_COUNT; i++)
-		if (!s->probes.probe[i].unused)
-			n[s->probes.probe[i].how]++;
-	snprintf(buf, len,
-		 "attached %d probes (%d fentry, %d kprobe, "
-		 "%d tracepoint, %d missing)",
-		 n[TDV_HOW_FENTRY] + n[TDV_HOW_KPROBE] + n[TDV_HOW_TRACEPOINT], n[TDV_HOW_FENTRY],
-		 n[TDV_HOW_KPROBE], n[TDV_HOW_TRACEPOINT], n[TDV_HOW_MISSING]);
 }
 
 void tdv_session_close(struct tdv_session *s)
@@ -379,4 +386,5 @@ void tdv_session_close(struct tdv_session *s)
 	s->skel = NULL;
 	s->hist = NULL;
 	s->obj = NULL;
+	s->loaded = NULL;
 }

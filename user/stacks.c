@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
 #include <inttypes.h>
@@ -7,6 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "grow.h"
+#include "kallsyms.h"
 #include "stacks.h"
 #include "tdvtrace.h"
 
@@ -19,7 +22,7 @@ struct ksym {
 struct tdv_symbolizer {
 	int map_fd;
 	struct ksym *ksyms;
-	size_t nksyms;
+	size_t nksyms, ksyms_cap;
 	bool ksyms_loaded;
 };
 
@@ -47,38 +50,29 @@ static int by_addr(const void *a, const void *b)
 	return x->addr < y->addr ? -1 : x->addr > y->addr;
 }
 
+static int add_ksym(void *ctx, const struct tdv_ksym *k)
+{
+	struct tdv_symbolizer *s = ctx;
+	struct ksym *e;
+
+	if ((k->type != 't' && k->type != 'T') || !k->addr)
+		return 0;
+	if (TDV_GROW(s->ksyms, s->ksyms_cap, s->nksyms + 1, 4096))
+		return -ENOMEM; /* symbolize with what we have */
+	e = &s->ksyms[s->nksyms++];
+	e->addr = k->addr;
+	snprintf(e->name, sizeof(e->name), "%s", k->name);
+	snprintf(e->mod, sizeof(e->mod), "%s", k->module);
+	return 0;
+}
+
 /* Text symbols of /proc/kallsyms, sorted, loaded on first use. */
 static void load_ksyms(struct tdv_symbolizer *s)
 {
-	char line[256];
-	size_t cap = 0;
-	FILE *f;
-
 	s->ksyms_loaded = true;
-	f = fopen("/proc/kallsyms", "r");
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		struct ksym k = {};
-		char type;
-
-		if (sscanf(line, "%" SCNx64 " %c %63s [%31[^]]]", &k.addr, &type, k.name, k.mod) <
-			    3 ||
-		    (type != 't' && type != 'T') || !k.addr)
-			continue;
-		if (s->nksyms == cap) {
-			struct ksym *n;
-
-			cap = cap ? cap * 2 : 4096;
-			n = realloc(s->ksyms, cap * sizeof(*n));
-			if (!n)
-				break;
-			s->ksyms = n;
-		}
-		s->ksyms[s->nksyms++] = k;
-	}
-	fclose(f);
-	qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), by_addr);
+	tdv_kallsyms_each(TDV_KALLSYMS, add_ksym, s);
+	if (s->nksyms)
+		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), by_addr);
 }
 
 static void kernel_frame(struct tdv_symbolizer *s, uint64_t ip, char *buf, size_t len)
@@ -105,7 +99,10 @@ static void kernel_frame(struct tdv_symbolizer *s, uint64_t ip, char *buf, size_
 		 s->ksyms[lo - 1].mod, s->ksyms[lo - 1].mod[0] ? "]" : "");
 }
 
-/* The function symbol of ELF file @path covering virtual address @vaddr. */
+/*
+ * The function symbol of ELF file @path covering what the file holds at
+ * @file_off: its name into @name, the offset into it at *@off.
+ */
 static bool elf_symbol(const char *path, uint64_t file_off, char *name, size_t len, uint64_t *off)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
