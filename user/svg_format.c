@@ -218,8 +218,10 @@ static double row_y(const struct layout *l, size_t row)
 
 static void marker(FILE *f, enum tdv_report_kind kind, double x, double y)
 {
-	const char *colour = kind < TDV_R_KINDS ? kind_style[kind].colour : "#444444";
-	enum shape shape = kind < TDV_R_KINDS ? kind_style[kind].shape : CIRCLE;
+	/* A kind with no style of its own is a grey circle, never no colour. */
+	bool styled = kind < TDV_R_KINDS && kind_style[kind].colour;
+	const char *colour = styled ? kind_style[kind].colour : "#444444";
+	enum shape shape = styled ? kind_style[kind].shape : CIRCLE;
 	const double r = MARK_R;
 	const double(*pts)[2] = NULL;
 	size_t npts = 0;
