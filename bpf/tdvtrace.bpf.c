@@ -657,14 +657,19 @@ TDV_PROBES(EVENT_PROGRAMS)
 SEC("tracepoint/sched/sched_process_exit")
 int proc_exit_tp(void *ctx)
 {
-	__u64 id = bpf_get_current_pid_tgid();
-	__u32 tgid = id >> 32;
+	struct task_struct *task = bpf_get_current_task_btf();
+	__u32 tgid = bpf_get_current_pid_tgid() >> 32;
 	struct tdv_event e;
 
-	/* Only the VMMs that held a reference, once, when the leader exits. */
-	if ((__u32)id != tgid || !bpf_map_lookup_elem(&vmm_tgids, &tgid))
+	/*
+	 * Only the VMMs that held a reference, once, when the last of their
+	 * threads exits: do_exit() counts signal->live down before this
+	 * tracepoint, and the fd table (with the VM files) goes with the last
+	 * thread, which need not be the leader. The delete elects one thread
+	 * should two see the count at 0.
+	 */
+	if (task->signal->live.counter || bpf_map_delete_elem(&vmm_tgids, &tgid))
 		return 0;
-	bpf_map_delete_elem(&vmm_tgids, &tgid);
 	event_init(&e, TDV_EV_PROC_EXIT);
 	emit(&e);
 	return 0;

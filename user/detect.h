@@ -42,4 +42,9 @@ void detect_alloc_fail(struct tdv_model *m, const struct tdv_event *get);
 /* Segment teardown, for each of its live entries before it is dropped. */
 void detect_fini_live(struct tdv_model *m, const struct entry *en, const struct tdv_event *fini);
 
+/* A VMM exited: schedule the check of each VM it resolved (P_VM_EXITED). */
+void detect_vm_not_destroyed_arm(struct tdv_model *m, const struct tdv_event *exit);
+/* After the grace period of a VMM's exit (P_VM_EXITED). */
+void detect_vm_not_destroyed(struct tdv_model *m, const struct pending *p);
+
 #endif /* TDV_DETECT_H */

@@ -27,6 +27,7 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	u64map_init(&m->devids);
 	u64map_init(&m->vfctrls);
 	u64map_init(&m->pools);
+	u64map_init(&m->vms);
 	u64nummap_init(&m->vm_lives);
 	u64nummap_init(&m->alloc_ns);
 	return m;
@@ -58,6 +59,8 @@ void tdv_model_free(struct tdv_model *m)
 	u64map_destroy(&m->vfctrls);
 	u64map_each(&m->pools, free_value, NULL);
 	u64map_destroy(&m->pools);
+	u64map_each(&m->vms, free_value, NULL);
+	u64map_destroy(&m->vms);
 	u64nummap_destroy(&m->vm_lives);
 	u64nummap_destroy(&m->alloc_ns);
 	free(m->pend);
@@ -405,6 +408,29 @@ static void on_destroyed(struct tdv_model *m, const struct tdv_event *e)
 		en->clear_gid = en->clear_iommu = -1;
 }
 
+/* A vIOMMU was made: the driver resolved its kvmfd to this VM (fdget). */
+static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
+{
+	struct vm_rec *v;
+	uint64_t life;
+
+	if (e->ret || !(e->fields & TDV_F_VM) || !e->vm)
+		return;
+	life = vm_life(m, e->vm);
+	v = get_or_new(&m->vms, e->vm, sizeof(*v));
+	if (!v)
+		return;
+	if (!v->ninits || v->vm_life != life) {
+		memset(v, 0, sizeof(*v));
+		v->vm_life = life;
+		v->tgid = e->tgid;
+		memcpy(v->comm, e->comm, sizeof(v->comm));
+	}
+	if (v->ninits < VM_INITS_KEPT)
+		evidence_of_event(&v->inits[v->ninits], e);
+	v->ninits++;
+}
+
 /* The VM (vm_destroy) or the VMM (proc_exit) is gone: its refs must drain. */
 static void on_gone(struct tdv_model *m, const struct tdv_event *e)
 {
@@ -417,8 +443,10 @@ static void on_gone(struct tdv_model *m, const struct tdv_event *e)
 		who.vm_life = vm_life(m, e->vm);
 		/* The address may hold another VM from now on. */
 		u64nummap_put(&m->vm_lives, e->vm, who.vm_life + 1);
+		free(u64map_del(&m->vms, e->vm));
 	} else {
 		who.tgid = e->tgid;
+		detect_vm_not_destroyed_arm(m, e);
 	}
 	detect_leak_ref_arm(m, &who, e->ts_ns);
 }
@@ -479,6 +507,9 @@ void tdv_model_event(struct tdv_model *m, const struct tdv_event *e)
 		break;
 	case TDV_EV_VFCTRL:
 		on_vfctrl(m, e);
+		break;
+	case TDV_EV_VIOMMU_INIT:
+		on_viommu_init(m, e);
 		break;
 	case TDV_EV_VIOMMU_UNINIT:
 		on_uninit(m, e);

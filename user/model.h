@@ -36,7 +36,8 @@
 	X(CLEAR_WHILE_SHARED, clear_while_shared)                                                  \
 	X(RESERVE_CLASH, reserve_clash)                                                            \
 	X(ALLOC_FAIL, alloc_fail)                                                                  \
-	X(FINI_LIVE, fini_live)
+	X(FINI_LIVE, fini_live)                                                                    \
+	X(VM_NOT_DESTROYED, vm_not_destroyed)
 
 #define TDV_R_ENUM(kind, name) TDV_R_##kind,
 enum tdv_report_kind {

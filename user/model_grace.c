@@ -30,11 +30,17 @@ static void run_pending(struct tdv_model *m, uint64_t now_ns, bool all)
 			break;
 		/* A copy: the check may schedule more, moving the queue. */
 		p = m->pend[m->headpend++];
-		if (p.kind == P_GONE) {
+		switch (p.kind) {
+		case P_GONE:
 			detect_leak_ref(m, &p);
-		} else {
+			break;
+		case P_RELEASED:
 			detect_stale_dte_released(m, &p);
 			detect_leak_id(m, &p);
+			break;
+		case P_VM_EXITED:
+			detect_vm_not_destroyed(m, &p);
+			break;
 		}
 	}
 	if (m->headpend == m->npend)

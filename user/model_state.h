@@ -72,6 +72,22 @@ struct pool {
 	uint32_t used;
 };
 
+/*
+ * A VM the driver resolved: a viommu_init with its kvmfd succeeded, so the
+ * driver's get_kvm_handler() ran fdget() on its file. Kept until its
+ * kvm_destroy_vm, or until it is reported for want of one.
+ */
+#define VM_INITS_KEPT 8 /* viommu_inits named as evidence; the rest are counted */
+
+struct vm_rec {
+	uint64_t vm_life;
+	uint32_t tgid; /* the VMM that resolved it */
+	char comm[TDV_COMM_LEN];
+	unsigned int ninits;
+	struct tdv_evidence inits[VM_INITS_KEPT];
+	bool exited; /* its VMM exited: a check waits out the grace period */
+};
+
 /* What went away: a VM (vm != 0, in its vm_life) or else a VMM (tgid). */
 struct leaver {
 	uint64_t vm, vm_life;
@@ -82,6 +98,7 @@ struct leaver {
 enum pending_kind {
 	P_GONE,	    /* a VM or VMM went: its refs on one entry must drain */
 	P_RELEASED, /* an entry's last ref went: its DTE, VF control, id must follow */
+	P_VM_EXITED, /* a VM's VMM exited: kvm_destroy_vm must follow */
 };
 
 struct pending {
@@ -90,8 +107,8 @@ struct pending {
 	uint16_t seg;
 	uint32_t kvmfd, gen;
 	uint16_t trans_devid;
-	struct leaver who;	     /* P_GONE: the VM or VMM that went */
-	struct tdv_evidence release; /* P_RELEASED: the final put */
+	struct leaver who;	     /* P_GONE: the VM or VMM that went; P_VM_EXITED: the VM */
+	struct tdv_evidence release; /* P_RELEASED: the final put; P_VM_EXITED: the exit */
 };
 
 struct tdv_model {
@@ -102,6 +119,7 @@ struct tdv_model {
 	struct u64map devids;  /* (seg << 16 | devid) -> struct devid_state */
 	struct u64map vfctrls; /* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
 	struct u64map pools;   /* seg -> struct pool */
+	struct u64map vms;     /* struct kvm address -> struct vm_rec */
 	/*
 	 * struct kvm addresses are reused once freed: count each address's
 	 * kvm_destroy_vm so a new VM at an old address is a new VM.

@@ -34,6 +34,7 @@ static const struct {
 	[TDV_R_RESERVE_CLASH] = { PLUS, "#17becf" },
 	[TDV_R_ALLOC_FAIL] = { HEXAGON, "#000000" },
 	[TDV_R_FINI_LIVE] = { STAR, "#7f7f7f" },
+	[TDV_R_VM_NOT_DESTROYED] = { SQUARE, "#9467bd" },
 };
 
 /* Unit vertices of the polygon shapes. */

@@ -22,7 +22,8 @@ python3 - "$json" <<'PY'
 import json, sys
 
 KINDS = {"leak_ref", "leak_id", "unbalanced_put", "alias", "stale_dte",
-         "clear_while_shared", "reserve_clash", "alloc_fail", "fini_live"}
+         "clear_while_shared", "reserve_clash", "alloc_fail", "fini_live",
+         "vm_not_destroyed"}
 CHANGES = {"dte_set", "dte_clear", "vfctrl"}
 
 def fail(msg):

@@ -308,6 +308,12 @@ static void viommu_create(struct run *s, uint64_t ts, const struct vmm *p, uint1
 	entry_fields(e, seg, kvmfd, gen, id);
 	e->gid = gid;
 	e->iommu = 2;
+	e = at(s, ts + 40000, p, TDV_EV_VIOMMU_INIT,
+	       F_ENTRY | TDV_F_GID | TDV_F_IOMMU | TDV_F_VM | TDV_F_RET);
+	entry_fields(e, seg, kvmfd, gen, id);
+	e->gid = gid;
+	e->iommu = 2;
+	e->vm = p->vm;
 }
 
 enum { NO_CLEAR = 1, NO_PUT = 2, NO_ID_FREE = 4 };
@@ -376,7 +382,8 @@ static void on_close(void *ctx, const struct tdv_timeline *t)
  * never puts (leak_ref, then fini_live), VM 5 has two vIOMMUs on one segment
  * (clear_while_shared), VMs 7 and 8 use one kvmfd number (alias), VM 9 leaves
  * its DTE set (stale_dte), VM 10 puts once too often (unbalanced_put), VM 11
- * fails its first get (alloc_fail) and is still running at the end; a
+ * fails its first get (alloc_fail) and is still running at the end, VM 1's
+ * VMM exits cleanly but its VM is never destroyed (vm_not_destroyed); a
  * reservation clashes (reserve_clash) and an entry found at start has no
  * known owner.
  */
@@ -436,7 +443,10 @@ static void sample_run(struct tdv_capture *c)
 			life = 1000 * MS; /* outlives VM 8's visit */
 		faults = i == 2 ? NO_ID_FREE : i == 3 ? NO_PUT : i == 9 ? NO_CLEAR : 0;
 		viommu_destroy(&s, t + life, p, seg, kvmfd, gen, id[i], 0, 1, faults);
-		vm_destroy(&s, t + life + 2 * MS, p);
+		if (i == 1) /* multi-threaded: the driver's fdget keeps its VM */
+			at(&s, t + life + 2 * MS, p, TDV_EV_PROC_EXIT, 0);
+		else
+			vm_destroy(&s, t + life + 2 * MS, p);
 		if (i == 10) {
 			e = at(&s, t + life + 5 * MS, p, TDV_EV_PUT,
 			       TDV_F_SEG | TDV_F_KVMFD | TDV_F_VM | TDV_F_REFS);

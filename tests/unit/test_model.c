@@ -121,6 +121,24 @@ static void vm_destroy(struct stream *s, uint64_t vm)
 	add(s, TDV_EV_VM_DESTROY, TDV_F_VM)->vm = vm;
 }
 
+/* amd_iommufd_viommu_init returned @ret, having resolved kvmfd to @vm. */
+static void viommu_init_done(struct stream *s, uint16_t seg, uint32_t kvmfd, uint16_t gid,
+			     uint64_t vm, int ret)
+{
+	struct tdv_event *e = add(s, TDV_EV_VIOMMU_INIT, TDV_F_SEG | TDV_F_IOMMU | TDV_F_RET);
+
+	e->seg = seg, e->iommu = 2, e->ret = ret;
+	if (ret)
+		return;
+	e->fields |= TDV_F_KVMFD | TDV_F_GID | TDV_F_VM;
+	e->kvmfd = kvmfd, e->gid = gid, e->vm = vm;
+}
+
+static void proc_exit(struct stream *s)
+{
+	add(s, TDV_EV_PROC_EXIT, 0);
+}
+
 static void run(struct stream *s, struct sink *out, struct tdv_model_stats *stats)
 {
 	struct tdv_model *m = tdv_model_new(GRACE, collect, out);
@@ -454,6 +472,106 @@ static void feed(void *ctx, const struct tdv_event *e)
 }
 
 /* Events from two CPUs arrive up to 3 us out of order: same reports. */
+static void test_vm_not_destroyed_after_clean_exit(void **state)
+{
+	struct stream s = { .tgid = 300 };
+	struct sink out = {};
+	struct tdv_model_stats st;
+
+	/* A clean shutdown drops every ref; the VM stays all the same. */
+	viommu_create(&s, 0, 9, 1, 0xffff, 1, 1, VM_A);
+	viommu_init_done(&s, 0, 9, 1, VM_A, 0);
+	viommu_create(&s, 1, 9, 1, 0xffff, 1, 2, VM_A);
+	viommu_init_done(&s, 1, 9, 2, VM_A, 0);
+	viommu_destroy(&s, 0, 9, 1, 0xffff, 0, 1, true, true);
+	viommu_destroy(&s, 1, 9, 1, 0xffff, 0, 2, true, true);
+	proc_exit(&s);
+	run(&s, &out, &st);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_VM_NOT_DESTROYED);
+	assert_int_equal(out.reports[0].vm, VM_A);
+	assert_int_equal(out.reports[0].owner_tgid, 300);
+	assert_int_equal(out.reports[0].refs, 0);
+	assert_false(out.reports[0].has_entry);
+	/* The exit, then the two viommu_inits that resolved it. */
+	assert_int_equal(out.reports[0].nevidence, 3);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_PROC_EXIT);
+	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_VIOMMU_INIT);
+	assert_int_equal(out.reports[0].evidence[1].gid, 1);
+	assert_int_equal(out.reports[0].evidence[2].kind, TDV_EV_VIOMMU_INIT);
+	assert_int_equal(out.reports[0].evidence[2].gid, 2);
+	assert_int_equal(out.reports[0].ts_ns, s.ev[s.n - 1].ts_ns + GRACE);
+	assert_int_equal(st.reports[TDV_R_VM_NOT_DESTROYED], 1);
+}
+
+static void test_vm_destroyed_within_grace(void **state)
+{
+	struct stream s = { .tgid = 300 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 9, 1, 0xffff, 1, 1, VM_A);
+	viommu_init_done(&s, 0, 9, 1, VM_A, 0);
+	viommu_destroy(&s, 0, 9, 1, 0xffff, 0, 1, true, true);
+	proc_exit(&s); /* the file's last fput comes after the exit tracepoint */
+	vm_destroy(&s, VM_A);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 0);
+}
+
+static void test_vm_not_destroyed_holding_refs(void **state)
+{
+	struct stream s = { .tgid = 300 };
+	struct sink out = {};
+	unsigned int leak_ref = 0, not_destroyed = 0;
+
+	viommu_create(&s, 1, 9, 1, 0xfffe, 1, 3, VM_A);
+	viommu_init_done(&s, 1, 9, 3, VM_A, 0);
+	/* Another VMM's VM, destroyed properly: none of this report's business. */
+	s.tgid = 301;
+	viommu_create(&s, 0, 5, 1, 0xffff, 1, 1, VM_B);
+	viommu_init_done(&s, 0, 5, 1, VM_B, 0);
+	viommu_destroy(&s, 0, 5, 1, 0xffff, 0, 1, true, true);
+	proc_exit(&s);
+	vm_destroy(&s, VM_B);
+	s.tgid = 300;
+	proc_exit(&s);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 2);
+	for (unsigned int i = 0; i < out.n; i++) {
+		const struct tdv_report *r = &out.reports[i];
+
+		if (r->kind == TDV_R_LEAK_REF) {
+			leak_ref++;
+			continue;
+		}
+		assert_int_equal(r->kind, TDV_R_VM_NOT_DESTROYED);
+		not_destroyed++;
+		assert_int_equal(r->vm, VM_A);
+		assert_true(r->has_entry);
+		assert_int_equal(r->seg, 1);
+		assert_int_equal(r->kvmfd, 9);
+		assert_int_equal(r->trans_devid, 0xfffe);
+		assert_int_equal(r->refs, 1);
+		/* The exit, the viommu_init, and the get still outstanding. */
+		assert_int_equal(r->nevidence, 3);
+		assert_int_equal(r->evidence[2].kind, TDV_EV_GET);
+		assert_int_equal(r->evidence[2].vm, VM_A);
+	}
+	assert_int_equal(leak_ref, 1);
+	assert_int_equal(not_destroyed, 1);
+}
+
+static void test_failed_viommu_init_resolves_nothing(void **state)
+{
+	struct stream s = { .tgid = 300 };
+	struct sink out = {};
+
+	viommu_init_done(&s, 0, 9, 1, VM_A, -22);
+	proc_exit(&s);
+	run(&s, &out, NULL);
+	assert_int_equal(out.n, 0);
+}
+
 static void test_out_of_order_delivery(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -603,6 +721,10 @@ int main(void)
 		cmocka_unit_test(test_reserve_clash_and_alloc_fail),
 		cmocka_unit_test(test_fini_live),
 		cmocka_unit_test(test_fini_live_every_entry),
+		cmocka_unit_test(test_vm_not_destroyed_after_clean_exit),
+		cmocka_unit_test(test_vm_destroyed_within_grace),
+		cmocka_unit_test(test_vm_not_destroyed_holding_refs),
+		cmocka_unit_test(test_failed_viommu_init_resolves_nothing),
 		cmocka_unit_test(test_out_of_order_delivery),
 		cmocka_unit_test(test_reorder_sorts_and_keeps_ties),
 		cmocka_unit_test(test_reorder_ring_wraps_and_grows),
