@@ -96,8 +96,8 @@ struct leaver {
 
 /* What waits out the grace period (model_grace.c). */
 enum pending_kind {
-	P_GONE,	    /* a VM or VMM went: its refs on one entry must drain */
-	P_RELEASED, /* an entry's last ref went: its DTE, VF control, id must follow */
+	P_GONE,	     /* a VM or VMM went: its refs on one entry must drain */
+	P_RELEASED,  /* an entry's last ref went: its DTE, VF control, id must follow */
 	P_VM_EXITED, /* a VM's VMM exited: kvm_destroy_vm must follow */
 };
 
