@@ -10,8 +10,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <json-c/json.h>
 #include "json.h"
+#include "json_read.h"
 
 struct out {
 	char *buf;
@@ -35,31 +35,6 @@ static char *out_close(struct out *o)
 	assert_int_equal(tdv_json_error(&o->w), 0);
 	assert_int_equal(fclose(o->f), 0);
 	return o->buf;
-}
-
-/* All of @text is one JSON value, as deep as the writer nests. */
-static json_object *parse(const char *text)
-{
-	struct json_tokener *tok = json_tokener_new_ex(TDV_JSON_MAX_DEPTH + 1);
-	json_object *root;
-	enum json_tokener_error err;
-
-	assert_non_null(tok);
-	root = json_tokener_parse_ex(tok, text, strlen(text));
-	err = json_tokener_get_error(tok);
-	if (!root || err != json_tokener_success || tok->char_offset < (int)strlen(text))
-		fail_msg("not JSON (%s): %s", json_tokener_error_desc(err), text);
-	json_tokener_free(tok);
-	return root;
-}
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(o));
-	return v;
 }
 
 /* One string value, written alone: its JSON text. */

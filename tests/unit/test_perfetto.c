@@ -9,29 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
-#include <json-c/json.h>
 #include "capture_fixture.h"
+#include "json_read.h"
 #include "perfetto_format.h"
 
 #define NASTY "q\"<&>\\" /* a comm a VMM could set */
-
-static json_object *parse(const char *text)
-{
-	json_object *root = json_tokener_parse(text);
-
-	if (!root)
-		fail_msg("not JSON:\n%s", text);
-	return root;
-}
-
-static json_object *get(json_object *o, const char *key)
-{
-	json_object *v = NULL;
-
-	if (!json_object_object_get_ex(o, key, &v))
-		fail_msg("no \"%s\" in %s", key, json_object_to_json_string(o));
-	return v;
-}
 
 static const char *str(json_object *o, const char *key)
 {
