@@ -87,7 +87,8 @@ uint32_t rec_crc(const uint8_t *p, size_t n)
 	return crc32(0, p, n);
 }
 
-uint8_t *rec_put_str(uint8_t *p, const char *s, size_t size)
+/* At most @size - 1 bytes, so the reader's buffer of @size holds it all. */
+static uint8_t *put_str(uint8_t *p, const char *s, size_t size)
 {
 	size_t n = strnlen(s, size - 1);
 
@@ -149,7 +150,7 @@ uint8_t *rec_encode(uint8_t *p, const void *obj, const struct rec_layout *l)
 			p += f->size;
 			break;
 		case REC_STR:
-			p = rec_put_str(p, (const char *)src, f->size);
+			p = put_str(p, (const char *)src, f->size);
 			break;
 		}
 	}
@@ -178,19 +179,9 @@ static uint64_t get_le(struct rec_cursor *c, size_t size)
 	return v;
 }
 
-uint8_t rec_get8(struct rec_cursor *c)
-{
-	return get_le(c, 1);
-}
-
 uint16_t rec_get16(struct rec_cursor *c)
 {
 	return get_le(c, 2);
-}
-
-uint32_t rec_get32(struct rec_cursor *c)
-{
-	return get_le(c, 4);
 }
 
 uint64_t rec_get64(struct rec_cursor *c)
@@ -208,7 +199,8 @@ static void copy_clean(char *dst, size_t size, const uint8_t *src, size_t n)
 	dst[n] = '\0';
 }
 
-void rec_get_str(struct rec_cursor *c, char *dst, size_t size)
+/* A length-prefixed string, kept to @size - 1 bytes. */
+static void get_str(struct rec_cursor *c, char *dst, size_t size)
 {
 	uint16_t n = rec_get16(c);
 	const uint8_t *p = take(c, n);
@@ -240,7 +232,7 @@ void rec_decode(struct rec_cursor *c, void *obj, const struct rec_layout *l)
 			get_comm(c, (char *)dst, f->size);
 			break;
 		case REC_STR:
-			rec_get_str(c, (char *)dst, f->size);
+			get_str(c, (char *)dst, f->size);
 			break;
 		}
 	}

@@ -82,15 +82,7 @@ static inline uint32_t rec_le32(const uint8_t *p)
 	return rec_le16(p) | (uint32_t)rec_le16(p + 2) << 16;
 }
 
-static inline uint64_t rec_le64(const uint8_t *p)
-{
-	return rec_le32(p) | (uint64_t)rec_le32(p + 4) << 32;
-}
-
 uint32_t rec_crc(const uint8_t *p, size_t n);
-
-/* At most @size - 1 bytes, so the reader's buffer of @size holds it all. */
-uint8_t *rec_put_str(uint8_t *p, const char *s, size_t size);
 
 /* The members of @obj listed in @l, one after another from @p; returns the end. */
 uint8_t *rec_encode(uint8_t *p, const void *obj, const struct rec_layout *l);
@@ -102,12 +94,8 @@ struct rec_cursor {
 	bool over; /* a field ran past the end: every later read gives 0 */
 };
 
-uint8_t rec_get8(struct rec_cursor *c);
 uint16_t rec_get16(struct rec_cursor *c);
-uint32_t rec_get32(struct rec_cursor *c);
 uint64_t rec_get64(struct rec_cursor *c);
-/* A length-prefixed string, kept to @size - 1 bytes, control characters '?'. */
-void rec_get_str(struct rec_cursor *c, char *dst, size_t size);
 
 /* Fill the members of @obj listed in @l; past the end they become 0 or "". */
 void rec_decode(struct rec_cursor *c, void *obj, const struct rec_layout *l);
