@@ -13,7 +13,7 @@
  *   record: u16 type u16 flags(0) u32 len, payload[len],
  *           u32 crc32(type..payload)
  *
- * Record payloads (TDV_REC_T_*) are listed in recfile.c. A newer minor
+ * Record payloads (TDV_REC_T_*) are listed in recfile_codec.c. A newer minor
  * version may append fields to a payload or to the header, and add record
  * types: a reader takes the prefix it knows and skips types it does not.
  * Anything else needs a new major version, which older readers refuse.
@@ -33,7 +33,7 @@
 /* Largest header or record payload a reader accepts. */
 #define TDV_REC_MAX_PAYLOAD 65536
 
-/* Record types; payloads are laid out in recfile.c. Values are stable. */
+/* Record types; payloads are laid out in recfile_codec.c. Values are stable. */
 enum tdv_rec_type {
 	TDV_REC_T_EVENT = 1, /* struct tdv_event, stack ids cleared */
 	TDV_REC_T_LOSS,	     /* u64 ts_ns, u64 lost: dropped by the kernel up to ts_ns */
