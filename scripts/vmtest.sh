@@ -9,6 +9,9 @@
 #   --out DIR         output folder          (env OUT, default .output)
 #   --krelease R      kernel release to boot (env KRELEASE, default
 #                     scripts/kernel-release.sh)
+#   --kernel PATH     its bzImage (env VMTEST_KERNEL, default /boot/vmlinuz-R)
+#   --moddir DIR      its modules (env KMODDIR, default /lib/modules/R),
+#                     passed on to mkinitramfs.sh as KMODDIR
 #   --tdvtrace PATH   (env TDVTRACE, default OUT/tdvtrace)
 #   --tdvctl PATH     (env TDVCTL, default tests/kmod/tdvctl)
 #   --ko PATH         (env TDVSIM_KO, default tests/kmod/tdvsim.ko)
@@ -33,11 +36,13 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 usage() {
-	sed -n '3,29s/^# \{0,1\}//p' "$0"
+	sed -n '3,32s/^# \{0,1\}//p' "$0"
 }
 
 out=${OUT:-$top/.output}
 krelease=${KRELEASE:-}
+kernel=${VMTEST_KERNEL:-}
+moddir=${KMODDIR:-}
 only=${VMTEST_ONLY:-}
 demo=${VMTEST_DEMO:-0}
 vm_timeout=${VMTEST_TIMEOUT:-900}
@@ -53,6 +58,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) out=$2; shift ;;
 	--krelease) krelease=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
+	--moddir) moddir=$2; shift ;;
 	--tdvtrace) tdvtrace=$2; shift ;;
 	--tdvctl) tdvctl=$2; shift ;;
 	--ko) ko=$2; shift ;;
@@ -83,8 +90,10 @@ for t in qemu-system-x86_64 timeout base64 tar python3; do
 done
 
 [ -n "$krelease" ] || krelease=$("$here/kernel-release.sh")
-kernel=/boot/vmlinuz-$krelease
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$krelease
+[ -n "$moddir" ] || moddir=/lib/modules/$krelease
 [ -r "$kernel" ] || die "cannot read $kernel (installed? readable only by root?)"
+[ -d "$moddir" ] || die "no modules folder $moddir for $krelease"
 [ -z "$drive" ] || [ -r "$drive" ] || die "cannot read disk image '$drive'"
 
 mkdir -p "$out"
@@ -100,7 +109,7 @@ set -- --tdvtrace "$tdvtrace"
 [ -z "$tdvctl" ] || set -- "$@" --tdvctl "$tdvctl"
 [ -z "$ko" ] || set -- "$@" --ko "$ko"
 [ -z "$scenarios" ] || set -- "$@" --scenarios "$scenarios"
-OUT=$out "$here/mkinitramfs.sh" "$@" "$initrd"
+OUT=$out KRELEASE=$krelease KMODDIR=$moddir "$here/mkinitramfs.sh" "$@" "$initrd"
 
 append="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 quiet loglevel=5"
 [ -z "$only" ] || append="$append tdv.only=$only"
