@@ -132,4 +132,5 @@ rm -rf "$root"
 mv "$root.new" "$root"
 version=$(dpkg-deb -f "$apt/debs/linux-image-${release}_"*.deb Version)
 echo "linux-image-$release $version from $suite" > "$stamp"
+rm -f "$apt"/debs/*.deb "$apt"/cache/*.bin
 echo "$me: $release ($version) unpacked in $root"

@@ -23,6 +23,7 @@
 #   --scenario-timeout SECS   per-scenario limit in the guest
 #                     (env VMTEST_SCENARIO_TIMEOUT, default 240)
 #   --append ARGS     extra kernel command line (env VMTEST_APPEND)
+#   --cpu MODEL       QEMU -cpu (env VMTEST_CPU, default max,-cx16: see below)
 #   --drive IMG       attach IMG as a read-only virtio disk (/dev/vda in the
 #                     guest, which must load virtio_blk itself; env VMTEST_DRIVE)
 # Files: OUT/initramfs.cpio.gz, OUT/console.log (guest console),
@@ -36,7 +37,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 usage() {
-	sed -n '3,32s/^# \{0,1\}//p' "$0"
+	sed -n '3,33s/^# \{0,1\}//p' "$0"
 }
 
 out=${OUT:-$top/.output}
@@ -48,6 +49,11 @@ demo=${VMTEST_DEMO:-0}
 vm_timeout=${VMTEST_TIMEOUT:-900}
 scen_timeout=${VMTEST_SCENARIO_TIMEOUT:-}
 append_extra=${VMTEST_APPEND:-}
+# QEMU 7.2's TCG (Debian 12) can leave garbage in EFLAGS after an unlocked
+# CMPXCHG16B: 6.12's SLUB does one per allocation (this_cpu_try_cmpxchg128)
+# and branches on its flags, and the guest dies of a stray single-step #DB
+# within a minute. Without CX16 SLUB takes its lock-based path.
+cpu=${VMTEST_CPU:-max,-cx16}
 drive=${VMTEST_DRIVE:-}
 tdvtrace=${TDVTRACE:-}
 tdvctl=${TDVCTL:-}
@@ -69,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--timeout) vm_timeout=$2; shift ;;
 	--scenario-timeout) scen_timeout=$2; shift ;;
 	--append) append_extra=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
 	--drive) drive=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "$me: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -121,10 +128,10 @@ rm -rf "$results"
 rm -f "$console" "$serial"
 : > "$console"
 
-echo "$me: booting $krelease (TCG, 2 vCPUs, limit ${vm_timeout}s): $append"
+echo "$me: booting $krelease (TCG, -cpu $cpu, 2 vCPUs, limit ${vm_timeout}s): $append"
 start=$(date +%s)
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-machine q35 -cpu max -m 2G -smp 2 \
+	-machine q35 -cpu "$cpu" -m 2G -smp 2 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-display none -monitor none -nic none \
 	${drive:+-drive} ${drive:+"file=$drive,format=raw,if=virtio,readonly=on"} \
