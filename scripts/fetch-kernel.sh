@@ -79,7 +79,7 @@ echo "deb [signed-by=$keyring] $mirror $suite main" > "$apt/etc/sources.list"
 # The downloads are done as root when we are root (the private folders are
 # not the _apt user's).
 set -- -q -o "Dir::Etc::SourceList=$apt/etc/sources.list" \
-	-o Dir::Etc::SourceParts=/dev/null \
+	-o Dir::Etc::SourceParts=/dev/null -o Dir::State::status=/dev/null \
 	-o "Dir::State::Lists=$apt/lists" -o "Dir::Cache=$apt/cache" \
 	-o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts=/dev/null \
 	-o APT::Sandbox::User=root
@@ -92,7 +92,7 @@ pkgs="linux-image-$release linux-headers-$release linux-headers-$abi-common linu
 for p in $pkgs; do
 	if ! apt-cache "$@" show "$p" >/dev/null 2>&1; then
 		have=$(apt-cache "$@" pkgnames linux-image- 2>/dev/null |
-			grep -- '-cloud-amd64$' | sed 's/^linux-image-//' | sort -V | tr '\n' ' ')
+			grep -E -- '^linux-image-[0-9].*-cloud-amd64$' | sed 's/^linux-image-//' | sort -V | tr '\n' ' ')
 		die "$suite has no package $p; cloud kernels there: ${have:-none} (change the pinned release)"
 	fi
 done
