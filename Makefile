@@ -7,8 +7,25 @@ BPFTOOL ?= bpftool
 CC ?= gcc
 PREFIX ?= /usr/local
 ARCH := x86
+# The kernels the guest suite runs on: the installed Debian cloud kernel
+# (KRELEASE, 6.1) and bookworm-backports' cloud kernel, which
+# scripts/fetch-kernel.sh unpacks into $(OUTPUT)/kernels/ without installing
+# it. Everything built for a kernel goes to $(OUTPUT)/kernels/RELEASE/.
 KRELEASE ?= $(shell scripts/kernel-release.sh 2>/dev/null)
-VMLINUX := $(OUTPUT)/vmlinux-$(KRELEASE)
+KRELEASE_612 := 6.12.95+deb12-cloud-amd64
+KERNELS := $(sort $(KRELEASE) $(KRELEASE_612))
+# The kernel kmod, vmtest and demo use: a release, or 6.12 for KRELEASE_612.
+KERNEL ?= $(KRELEASE)
+override KERNEL := $(if $(filter 6.12,$(KERNEL)),$(KRELEASE_612),$(KERNEL))
+kout = $(OUTPUT)/kernels/$(1)
+# The installed kernel is in /boot, /lib/modules and /usr/src; others in
+# their own unpacked tree.
+kroot = $(if $(filter $(KRELEASE),$(1)),,$(abspath $(call kout,$(1)))/root)
+kvmlinuz = $(call kroot,$(1))/boot/vmlinuz-$(1)
+kheaders = $(call kroot,$(1))/usr/src/linux-headers-$(1)
+kmodules = $(call kroot,$(1))/lib/modules/$(1)
+kfetch = $(if $(call kroot,$(1)),$(Q)scripts/fetch-kernel.sh $(1) $(call kout,$(1)))
+KO = $(call kout,$(1))/kmod/tdvsim.ko
 
 CFLAGS ?= -g -O2
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -37,7 +54,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps unit kmod vmtest check demo install clean format
+.PHONY: all deps unit kmod vmtest vmtest-6.1 vmtest-6.12 check demo install clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -161,35 +178,53 @@ bench-bins: $(BENCH_BINS)
 bench:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all kmod bench-bins
-	$(Q)OUT=$(BENCH_OUT) TDVTRACE=$(OUTPUT)/tdvtrace bench/run.sh
+	$(Q)OUT=$(BENCH_OUT) KRELEASE=$(KERNEL) TDVTRACE=$(OUTPUT)/tdvtrace \
+		TDVSIM_KO=$(call KO,$(KERNEL)) bench/run.sh
 
 bench-smoke: all kmod bench-bins
-	$(Q)OUT=$(BENCH_OUT) KRELEASE=$(KRELEASE) TDVTRACE=$(OUTPUT)/tdvtrace bench/run.sh --smoke
+	$(Q)OUT=$(BENCH_OUT) KRELEASE=$(KERNEL) TDVTRACE=$(OUTPUT)/tdvtrace \
+		TDVSIM_KO=$(call KO,$(KERNEL)) bench/run.sh --smoke
 
-$(VMLINUX): | $(OUTPUT)
+# Per kernel (RELEASE as in $(KERNELS)): kernels/RELEASE/vmlinux, the
+# simulator built against its headers with module BTF against that vmlinux
+# (kmod-RELEASE), and the guest suite booting it (vmtest-RELEASE).
+$(OUTPUT)/kernels/%/vmlinux:
+	$(call kfetch,$*)
 	$(call msg,EXTRACT,$@)
-	$(Q)scripts/extract-vmlinux.sh /boot/vmlinuz-$(KRELEASE) $@
+	$(Q)mkdir -p $(@D)
+	$(Q)scripts/extract-vmlinux.sh $(call kvmlinuz,$*) $@
 
-kmod: $(VMLINUX)
-	$(Q)$(MAKE) -C tests/kmod KRELEASE=$(KRELEASE) VMLINUX=$(abspath $(VMLINUX))
+kmod-%: $(OUTPUT)/kernels/%/vmlinux
+	$(call kfetch,$*)
+	$(Q)$(MAKE) -C tests/kmod KRELEASE=$* KDIR=$(call kheaders,$*) \
+		VMLINUX=$(abspath $<) KMOD_OUT=$(abspath $(call kout,$*)/kmod)
 
-vmtest: all kmod
-	$(Q)OUT=$(OUTPUT) KRELEASE=$(KRELEASE) TDVTRACE=$(OUTPUT)/tdvtrace \
-		scripts/vmtest.sh
+vmtest-%: all kmod-%
+	$(Q)OUT=$(call kout,$*)/vm KRELEASE=$* VMTEST_KERNEL=$(call kvmlinuz,$*) \
+		KMODDIR=$(call kmodules,$*) TDVTRACE=$(OUTPUT)/tdvtrace \
+		TDVSIM_KO=$(call KO,$*) scripts/vmtest.sh
+
+kmod: kmod-$(KERNEL)
+vmtest: vmtest-$(KERNEL)
+vmtest-6.1: vmtest-$(KRELEASE)
+vmtest-6.12: vmtest-$(KRELEASE_612)
 
 # deps first, in its own step: KRELEASE and the tools exist only after it.
+# The guest suite runs once per kernel, one after the other.
 check:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory unit
 	$(Q)$(MAKE) --no-print-directory render-check
 	$(Q)$(MAKE) --no-print-directory fuzz-smoke
 	$(Q)$(MAKE) --no-print-directory bench-smoke
-	$(Q)$(MAKE) --no-print-directory vmtest
+	$(Q)+OUT=$(OUTPUT) MAKE="$(MAKE)" scripts/vmtest-kernels.sh $(KERNELS)
 
 demo:
 	$(Q)scripts/deps.sh
 	$(Q)$(MAKE) --no-print-directory all kmod
-	$(Q)OUT=$(OUTPUT) KRELEASE=$(KRELEASE) TDVTRACE=$(OUTPUT)/tdvtrace \
+	$(Q)OUT=$(call kout,$(KERNEL))/vm KRELEASE=$(KERNEL) \
+		VMTEST_KERNEL=$(call kvmlinuz,$(KERNEL)) KMODDIR=$(call kmodules,$(KERNEL)) \
+		TDVTRACE=$(OUTPUT)/tdvtrace TDVSIM_KO=$(call KO,$(KERNEL)) \
 		VMTEST_DEMO=1 scripts/vmtest.sh
 
 install: $(OUTPUT)/tdvtrace
@@ -202,6 +237,6 @@ format:
 
 clean:
 	$(Q)rm -rf $(OUTPUT)
-	$(Q)$(MAKE) -C tests/kmod KRELEASE=$(KRELEASE) clean >/dev/null 2>&1 || true
+	$(Q)$(MAKE) -C tests/kmod clean >/dev/null 2>&1 || true
 
 -include $(wildcard $(OUTPUT)/user/*.d)

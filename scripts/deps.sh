@@ -9,12 +9,12 @@
 set -eu
 
 PACKAGES="
-build-essential make pkg-config
+build-essential make pkg-config gcc-12
 clang llvm
 libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
 libcmocka-dev libjson-c-dev librsvg2-bin
 dwarves kmod
-linux-image-cloud-amd64 linux-headers-cloud-amd64
+linux-image-cloud-amd64 linux-headers-cloud-amd64 debian-archive-keyring
 qemu-system-x86 busybox-static
 lz4 gzip zstd xz-utils cpio binutils coreutils
 python3

@@ -9,6 +9,9 @@
 #   --out DIR         output folder          (env OUT, default .output)
 #   --krelease R      kernel release to boot (env KRELEASE, default
 #                     scripts/kernel-release.sh)
+#   --kernel PATH     its bzImage (env VMTEST_KERNEL, default /boot/vmlinuz-R)
+#   --moddir DIR      its modules (env KMODDIR, default /lib/modules/R),
+#                     passed on to mkinitramfs.sh as KMODDIR
 #   --tdvtrace PATH   (env TDVTRACE, default OUT/tdvtrace)
 #   --tdvctl PATH     (env TDVCTL, default tests/kmod/tdvctl)
 #   --ko PATH         (env TDVSIM_KO, default tests/kmod/tdvsim.ko)
@@ -20,6 +23,7 @@
 #   --scenario-timeout SECS   per-scenario limit in the guest
 #                     (env VMTEST_SCENARIO_TIMEOUT, default 240)
 #   --append ARGS     extra kernel command line (env VMTEST_APPEND)
+#   --cpu MODEL       QEMU -cpu (env VMTEST_CPU, default max,-cx16: see below)
 #   --drive IMG       attach IMG as a read-only virtio disk (/dev/vda in the
 #                     guest, which must load virtio_blk itself; env VMTEST_DRIVE)
 # Files: OUT/initramfs.cpio.gz, OUT/console.log (guest console),
@@ -33,16 +37,23 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 usage() {
-	sed -n '3,29s/^# \{0,1\}//p' "$0"
+	sed -n '3,33s/^# \{0,1\}//p' "$0"
 }
 
 out=${OUT:-$top/.output}
 krelease=${KRELEASE:-}
+kernel=${VMTEST_KERNEL:-}
+moddir=${KMODDIR:-}
 only=${VMTEST_ONLY:-}
 demo=${VMTEST_DEMO:-0}
 vm_timeout=${VMTEST_TIMEOUT:-900}
 scen_timeout=${VMTEST_SCENARIO_TIMEOUT:-}
 append_extra=${VMTEST_APPEND:-}
+# QEMU 7.2's TCG (Debian 12) can leave garbage in EFLAGS after an unlocked
+# CMPXCHG16B: 6.12's SLUB does one per allocation (this_cpu_try_cmpxchg128)
+# and branches on its flags, and the guest dies of a stray single-step #DB
+# within a minute. Without CX16 SLUB takes its lock-based path.
+cpu=${VMTEST_CPU:-max,-cx16}
 drive=${VMTEST_DRIVE:-}
 tdvtrace=${TDVTRACE:-}
 tdvctl=${TDVCTL:-}
@@ -53,6 +64,8 @@ while [ $# -gt 0 ]; do
 	case "$1" in
 	--out) out=$2; shift ;;
 	--krelease) krelease=$2; shift ;;
+	--kernel) kernel=$2; shift ;;
+	--moddir) moddir=$2; shift ;;
 	--tdvtrace) tdvtrace=$2; shift ;;
 	--tdvctl) tdvctl=$2; shift ;;
 	--ko) ko=$2; shift ;;
@@ -62,6 +75,7 @@ while [ $# -gt 0 ]; do
 	--timeout) vm_timeout=$2; shift ;;
 	--scenario-timeout) scen_timeout=$2; shift ;;
 	--append) append_extra=$2; shift ;;
+	--cpu) cpu=$2; shift ;;
 	--drive) drive=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "$me: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
@@ -83,8 +97,10 @@ for t in qemu-system-x86_64 timeout base64 tar python3; do
 done
 
 [ -n "$krelease" ] || krelease=$("$here/kernel-release.sh")
-kernel=/boot/vmlinuz-$krelease
+[ -n "$kernel" ] || kernel=/boot/vmlinuz-$krelease
+[ -n "$moddir" ] || moddir=/lib/modules/$krelease
 [ -r "$kernel" ] || die "cannot read $kernel (installed? readable only by root?)"
+[ -d "$moddir" ] || die "no modules folder $moddir for $krelease"
 [ -z "$drive" ] || [ -r "$drive" ] || die "cannot read disk image '$drive'"
 
 mkdir -p "$out"
@@ -100,7 +116,7 @@ set -- --tdvtrace "$tdvtrace"
 [ -z "$tdvctl" ] || set -- "$@" --tdvctl "$tdvctl"
 [ -z "$ko" ] || set -- "$@" --ko "$ko"
 [ -z "$scenarios" ] || set -- "$@" --scenarios "$scenarios"
-OUT=$out "$here/mkinitramfs.sh" "$@" "$initrd"
+OUT=$out KRELEASE=$krelease KMODDIR=$moddir "$here/mkinitramfs.sh" "$@" "$initrd"
 
 append="console=ttyS0 panic=-1 oops=panic softlockup_panic=1 quiet loglevel=5"
 [ -z "$only" ] || append="$append tdv.only=$only"
@@ -112,10 +128,10 @@ rm -rf "$results"
 rm -f "$console" "$serial"
 : > "$console"
 
-echo "$me: booting $krelease (TCG, 2 vCPUs, limit ${vm_timeout}s): $append"
+echo "$me: booting $krelease (TCG, -cpu $cpu, 2 vCPUs, limit ${vm_timeout}s): $append"
 start=$(date +%s)
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-machine q35 -cpu max -m 2G -smp 2 \
+	-machine q35 -cpu "$cpu" -m 2G -smp 2 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-display none -monitor none -nic none \
 	${drive:+-drive} ${drive:+"file=$drive,format=raw,if=virtio,readonly=on"} \

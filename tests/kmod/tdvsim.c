@@ -33,6 +33,11 @@
 #include <linux/xarray.h>
 #include "tdvsim_uapi.h"
 
+/* struct fd is read through fd_file() since 6.12; before, it has .file. */
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#endif
+
 /* noipa: no inlining, cloning or IPA, so probes see every call as written. */
 #define __traced noinline __attribute__((__noipa__))
 
@@ -135,11 +140,14 @@ struct iommu_viommu_amd {
 	u32 reserved;
 };
 
+/* Since 6.7 the kernel's iommu.h has it (Kbuild looks). */
+#ifndef TDVSIM_HAVE_IOMMU_USER_DATA
 struct iommu_user_data {
 	unsigned int type;
 	const void *uptr;
 	size_t len;
 };
+#endif
 
 /* KVM's VM, reduced to what identifies it. */
 struct kvm {

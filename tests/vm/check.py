@@ -798,7 +798,10 @@ def check_record_report(d):
         equal(sum(b["count"] for b in h["buckets"]), h["count"], "histogram buckets add up")
     expect(not any("partial" in o for o in objs), "a complete recording is not partial")
     err = read(d, "report_json.err")
-    expect(re.search(r"recorded on \S+ \(kernel 6\.1\.\S+, tdvtrace [\d.]+\) from "
+    # The release of the kernel the guest ran (6.1 or 6.12), from /init's guest-info.
+    info = read(os.path.dirname(d), "guest-info")
+    release = re.search(r"^kernel: (\S+)$", info, re.M).group(1)
+    expect(re.search(r"recorded on \S+ \(kernel " + re.escape(release) + r", tdvtrace [\d.]+\) from "
                      r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d for [\d.]+ s", err),
            "report: says where and when it was recorded", err)
     text = read(d, "report.txt")
