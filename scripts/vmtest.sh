@@ -54,6 +54,7 @@ append_extra=${VMTEST_APPEND:-}
 # and branches on its flags, and the guest dies of a stray single-step #DB
 # within a minute. Without CX16 SLUB takes its lock-based path.
 cpu=${VMTEST_CPU:-max,-cx16}
+accel=${VMTEST_ACCEL:-tcg}
 drive=${VMTEST_DRIVE:-}
 tdvtrace=${TDVTRACE:-}
 tdvctl=${TDVCTL:-}
@@ -131,7 +132,7 @@ rm -f "$console" "$serial"
 echo "$me: booting $krelease (TCG, -cpu $cpu, 2 vCPUs, limit ${vm_timeout}s): $append"
 start=$(date +%s)
 timeout -k 10 "$vm_timeout" qemu-system-x86_64 \
-	-machine q35 -cpu "$cpu" -m 2G -smp 2 \
+	-machine q35 -accel "$accel" -cpu "$cpu" -m 2G -smp 2 \
 	-kernel "$kernel" -initrd "$initrd" -append "$append" \
 	-display none -monitor none -nic none \
 	${drive:+-drive} ${drive:+"file=$drive,format=raw,if=virtio,readonly=on"} \
