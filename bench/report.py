@@ -502,7 +502,7 @@ def machine(r, seconds):
         ("date", datetime.datetime.now(datetime.timezone.utc).strftime("%Y-%m-%d %H:%M UTC")),
         ("host CPU", "%s, %d cores" % (cpu, os.cpu_count() or 0)),
         ("host kernel", "%s %s" % (platform.system(), platform.release())),
-        ("guest", "QEMU TCG (software emulation, no KVM), `-cpu max -smp 2 -m 2G`, "
+        ("guest", "QEMU TCG (software emulation, no KVM), `-cpu max,-cx16 -accel tcg,thread=single -smp 2 -m 2G`, "
                   "q35; %s" % (qemu[0] if qemu else "qemu-system-x86_64")),
         ("guest kernel", r.info.get("kernel", "?") + " (Debian cloud kernel)"),
         ("guest CPU", "%s, %s vCPUs" % (r.info.get("cpu", "?"), r.info.get("cpus", "?"))),

@@ -24,6 +24,8 @@
 #                     (env VMTEST_SCENARIO_TIMEOUT, default 240)
 #   --append ARGS     extra kernel command line (env VMTEST_APPEND)
 #   --cpu MODEL       QEMU -cpu (env VMTEST_CPU, default max,-cx16: see below)
+#   --accel ACCEL     QEMU -accel (env VMTEST_ACCEL, default tcg,thread=single:
+#                     see below)
 #   --drive IMG       attach IMG as a read-only virtio disk (/dev/vda in the
 #                     guest, which must load virtio_blk itself; env VMTEST_DRIVE)
 # Files: OUT/initramfs.cpio.gz, OUT/console.log (guest console),
@@ -37,7 +39,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 top=$(dirname "$here")
 
 usage() {
-	sed -n '3,33s/^# \{0,1\}//p' "$0"
+	sed -n '3,35s/^# \{0,1\}//p' "$0"
 }
 
 out=${OUT:-$top/.output}
@@ -54,7 +56,13 @@ append_extra=${VMTEST_APPEND:-}
 # and branches on its flags, and the guest dies of a stray single-step #DB
 # within a minute. Without CX16 SLUB takes its lock-based path.
 cpu=${VMTEST_CPU:-max,-cx16}
-accel=${VMTEST_ACCEL:-tcg}
+# One TCG thread for both vCPUs: with a thread per vCPU (MTTCG), a vCPU can
+# still run a block translated before another vCPU's text_poke_bp() ended;
+# 6.12 guests died of "Oops: int3" at a traced function's ftrace site while
+# `hist` attached trampolines under a full-speed churn (2 of 3 runs). The
+# vCPUs still interleave (the scheduler preempts between blocks), so churn
+# from several processes still races as on a host.
+accel=${VMTEST_ACCEL:-tcg,thread=single}
 drive=${VMTEST_DRIVE:-}
 tdvtrace=${TDVTRACE:-}
 tdvctl=${TDVCTL:-}
@@ -77,6 +85,7 @@ while [ $# -gt 0 ]; do
 	--scenario-timeout) scen_timeout=$2; shift ;;
 	--append) append_extra=$2; shift ;;
 	--cpu) cpu=$2; shift ;;
+	--accel) accel=$2; shift ;;
 	--drive) drive=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "$me: unknown argument '$1'" >&2; usage >&2; exit 2 ;;
