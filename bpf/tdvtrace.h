@@ -72,7 +72,7 @@
 	  ENTRY, NONE, void, (void *seg), (seg))					\
 	X(VM_DESTROY, vm_destroy, "kvm_destroy_vm", TDV_P_STATIC,			\
 	  ENTRY, NONE, void, (void *kvm), (kvm))					\
-	/* a VMM that took a ref exits (only its leader, once) */			\
+	/* a VMM that took a ref exits (its last thread, once) */			\
 	X(PROC_EXIT, proc_exit, "sched:sched_process_exit", 0,				\
 	  TRACEPOINT, NONE, void, (), ())
 /* clang-format on */
