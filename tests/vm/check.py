@@ -720,8 +720,11 @@ def check_hist_occupancy(d):
 
 def check_hist_interval(d):
     equal(rc(d, "interval.rc"), 0, "hist 1 3 exits by itself, status 0")
+    # Three 1 s intervals cannot end sooner. No upper bound: attaching under
+    # a full-speed churn takes what TCG gives it (seen 3 to 11 s), and a
+    # hist that never stopped would be killed by the scenario's timeout.
     secs = int(read(d, "interval.secs"))
-    expect(3 <= secs <= 10, "hist 1 3 ran about 3 s after attaching", secs)
+    expect(secs >= 3, "hist 1 3 ran at least its three intervals", secs)
     objs = hist_objects(d, "interval.out")
     equal(sorted({h["interval"] for h in objs}), [1, 2, 3], "three intervals, numbered")
     for h in objs:

@@ -1,6 +1,6 @@
 #!/bin/sh
 # [interval [count]]: "hist 1 3" prints three one-second intervals and exits
-# by itself, about 3 s after it attached, while a churn keeps running; the
+# by itself, three intervals after it attached, while a churn keeps running; the
 # intervals' counts add up to no more than the churn made. -T stamps each.
 . /scenarios/lib.sh
 OUT=$1
