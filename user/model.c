@@ -421,7 +421,8 @@ static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
 	if (!v)
 		return;
 	if (!v->ninits || v->vm_life != life) {
-		memset(v, 0, sizeof(*v));
+		if (v->ninits) /* another VM at this address: start afresh */
+			memset(v, 0, sizeof(*v));
 		v->vm_life = life;
 		v->tgid = e->tgid;
 		memcpy(v->comm, e->comm, sizeof(v->comm));

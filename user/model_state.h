@@ -77,7 +77,7 @@ struct pool {
  * driver's get_kvm_handler() ran fdget() on its file. Kept until its
  * kvm_destroy_vm, or until it is reported for want of one.
  */
-#define VM_INITS_KEPT 8 /* viommu_inits named as evidence; the rest are counted */
+#define VM_INITS_KEPT 4 /* viommu_inits named as evidence; the rest are counted */
 
 struct vm_rec {
 	uint64_t vm_life;
