@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build the VM tests' initramfs: a gzip'ed newc cpio with static busybox and
 # its applet links, /init, /bin/tdvtrace, /bin/tdvctl, /lib/tdvsim.ko,
-# /scenarios/*.sh and /scenarios/lib.sh. Needs no root: ownership is forced
-# to 0:0 and /dev/console comes from a small generated archive in front.
+# /scenarios/*.sh and /scenarios/lib.sh, and the kernel's KVM modules
+# (irqbypass, kvm, kvm-amd) uncompressed as /lib/kvm/NAME.ko with their load
+# order in /lib/kvm/order. Needs no root: ownership is forced to 0:0 and
+# /dev/console comes from a small generated archive in front.
 #
 # usage: scripts/mkinitramfs.sh [options] OUTFILE
 #   --tdvtrace PATH    tdvtrace binary        (env TDVTRACE, default $OUT/tdvtrace)
@@ -15,6 +17,9 @@
 #   --busybox PATH     static busybox         (env BUSYBOX, default /bin/busybox)
 #   --extra SRC[:DST]  add a file (repeatable; env EXTRA_FILES, space separated);
 #                      DST is its absolute path in the guest, default /extra/NAME
+#   --moddir DIR       the guest kernel's modules (env MODDIR, default
+#                      /lib/modules/$KRELEASE; KRELEASE defaults to
+#                      scripts/kernel-release.sh)
 # Relative defaults are taken from the repository top; OUT defaults to .output.
 # Dynamically linked binaries get their shared libraries copied in (with a
 # warning); static ones are preferred.
@@ -30,7 +35,7 @@ die() {
 }
 
 usage() {
-	sed -n '3,21s/^# \{0,1\}//p' "$0"
+	sed -n '3,27s/^# \{0,1\}//p' "$0"
 }
 
 outdir=${OUT:-$top/.output}
@@ -42,6 +47,7 @@ vmlib=${VMLIB:-$top/tests/vm/lib.sh}
 vminit=${VMINIT:-$top/tests/vm/init}
 busybox=${BUSYBOX:-/bin/busybox}
 extras=${EXTRA_FILES:-}
+moddir=${MODDIR:-}
 outfile=""
 
 while [ $# -gt 0 ]; do
@@ -54,6 +60,7 @@ while [ $# -gt 0 ]; do
 	--init) vminit=$2; shift ;;
 	--busybox) busybox=$2; shift ;;
 	--extra) extras="$extras $2"; shift ;;
+	--moddir) moddir=$2; shift ;;
 	-h | --help) usage; exit 0 ;;
 	-*) echo "$me: unknown option '$1'" >&2; usage >&2; exit 2 ;;
 	*)
@@ -79,6 +86,8 @@ need_file "scenario helpers" "$vmlib"
 need_file "guest init" "$vminit"
 need_file "busybox" "$busybox" "apt-get install busybox-static"
 [ -d "$scenarios" ] || die "scenario folder '$scenarios' not found"
+[ -n "$moddir" ] || moddir=/lib/modules/${KRELEASE:-$("$here/kernel-release.sh")}
+[ -d "$moddir/kernel" ] || die "no kernel modules in '$moddir' (pass --moddir / MODDIR or KRELEASE)"
 if readelf -l "$busybox" 2>/dev/null | grep -q 'program interpreter'; then
 	die "$busybox is dynamically linked; install busybox-static or pass --busybox"
 fi
@@ -127,6 +136,19 @@ copy_libs "$tdvtrace"
 copy_libs "$tdvctl"
 add "$ko" /lib/tdvsim.ko 0644
 add "$vmlib" /scenarios/lib.sh 0644
+
+# KVM, in load order; .ko.xz/.ko.zst uncompressed for busybox insmod.
+mkdir -p "$stage/lib/kvm"
+for m in irqbypass kvm kvm-amd; do
+	ko=$(find "$moddir/kernel" -name "$m.ko" -o -name "$m.ko.xz" -o -name "$m.ko.zst" | head -n 1)
+	[ -n "$ko" ] || die "$m.ko not found under $moddir/kernel"
+	case "$ko" in
+	*.xz) xz -dc "$ko" > "$stage/lib/kvm/$m.ko" || die "cannot uncompress $ko (xz)" ;;
+	*.zst) zstd -qdc "$ko" > "$stage/lib/kvm/$m.ko" || die "cannot uncompress $ko (zstd)" ;;
+	*) cp "$ko" "$stage/lib/kvm/$m.ko" ;;
+	esac
+	echo "$m" >> "$stage/lib/kvm/order"
+done
 n=0
 for s in "$scenarios"/*.sh; do
 	[ -f "$s" ] || continue

@@ -2,15 +2,25 @@
 /*
  * tdvctl: drive the tdvsim simulator for tests and the demo.
  *
- *   tdvctl [--truth FILE] script FILE|-
+ *   tdvctl [--truth FILE] [--threads N] script FILE|-
  *   tdvctl [--truth FILE] churn --vms N --viommus M --seed S --procs P
  *                               [--segs 1|2] [--one-per-seg] [--serialize]
  *                               [--fault-rate PCT]
  *   tdvctl bench [--mode fresh|hold] [--pairs N] [--seg S] [--rounds R]
  *
+ * VMs are real KVM VMs: KVM_CREATE_VM on /dev/kvm (held open on a high fd
+ * number, so VM fds get the lowest free numbers).
+ *
+ * --threads N (or the script command "threads N"): start N idle threads
+ * first, making the process a multi-threaded VMM whose fd table is shared,
+ * as QEMU's is (the kernel's fdget then takes a reference on the file).
+ *
  * Script commands, one per line ('#' starts a comment):
  *   vm NAME                 create a VM; prints "vm NAME kvmfd=N"
- *   close NAME              close the VM's fd (the last close destroys it)
+ *   close NAME              close the VM's fd (KVM destroys the VM when its
+ *                           file's last reference goes)
+ *   threads N               start N more idle threads (they end with the
+ *                           process); prints "threads N"
  *   viommu V NAME IOMMU     create vIOMMU V for VM NAME on IOMMU index 0..3;
  *                           prints "viommu V seg= iommu= gid= trans_devid=
  *                           refs= ret=" (refs: kvmfd_xa after the call)
@@ -22,13 +32,14 @@
  *   fault NAME [COUNT]      the next COUNT (1) matching operations fail:
  *                           skip_put double_put fail_init_one
  *                           fail_alloc_enospc fail_alloc_enomem
- *                           skip_dte_clear skip_id_free
+ *                           skip_dte_clear skip_id_free fail_copy_out
  *   state SEG               print kvmfd_xa's entries and the pool counts
  *   truth                   print the driver's own counts per segment as
  *                           one JSON line: gets, puts, alias,
  *                           clear_while_shared, gets_new, gets_failed,
  *                           id_allocs, viommu_inits, viommu_destroys,
- *                           dte_sets, dte_clears (see tdvsim_uapi.h)
+ *                           dte_sets, dte_clears, vm_resolves, vm_pins
+ *                           (see tdvsim_uapi.h)
  *   sleep MS | touch PATH | wait PATH (up to 30 s) | exit
  *   (exit: leave at once; the process's exit closes its fds)
  * A name may be reused once its VM is closed or its vIOMMU destroyed.
@@ -54,9 +65,15 @@
  * the call (0: no entry), "ret" the kernel function's return:
  *   {"pid":P,"op":"vm","vm":"A","kvmfd":4}
  *   {"pid":P,"op":"viommu","viommu":"v1","vm":"A","kvmfd":4,"seg":0,
- *    "iommu":2,"gid":1,"trans_devid":65535,"refs":1,"ret":0}
+ *    "iommu":2,"gid":1,"trans_devid":65535,"refs":1,"ret":0,"fired":[],
+ *    "kvm":"0xffff...","vm_pinned":false,"threads":0}
  *   {"pid":P,"op":"destroy","viommu":"v1","kvmfd":4,"seg":0,"iommu":2,
- *    "gid":1,"trans_devid":65535,"refs":0}
+ *    "gid":1,"trans_devid":65535,"refs":0,...,"kvm":"0xffff..."}
+ *   {"pid":P,"op":"threads","count":2,"threads":2}
+ * "kvm" is the struct kvm address the driver resolved the kvmfd to, as
+ * tdvtrace prints "vm" ("0x0" when none); "vm_pinned" says the driver's
+ * fdget took a file reference it never drops, so KVM never destroys that
+ * VM; "threads" is how many extra threads the process had then.
  *   {"pid":P,"op":"close","vm":"A","kvmfd":4}
  *   {"pid":P,"op":"reserve","seg":0,"id":16,"ret":0}
  *   {"pid":P,"op":"fini","seg":0} / {"pid":P,"op":"fault","fault":"skip_put","count":1}
@@ -64,6 +81,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -75,6 +93,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/kvm.h>
 #include "tdvsim_uapi.h"
 
 #define MAX_NAMES 4096
@@ -88,6 +107,7 @@ static const char *const fault_names[TDVSIM_NR_FAULTS] = {
 	[TDVSIM_FAULT_FAIL_ALLOC_ENOMEM] = "fail_alloc_enomem",
 	[TDVSIM_FAULT_SKIP_DTE_CLEAR] = "skip_dte_clear",
 	[TDVSIM_FAULT_SKIP_ID_FREE] = "skip_id_free",
+	[TDVSIM_FAULT_FAIL_COPY_OUT] = "fail_copy_out",
 };
 
 struct named {
@@ -98,7 +118,9 @@ struct named {
 };
 
 static int dev = -1;
+static int kvm_dev = -1;
 static int truth_fd = -1;
+static unsigned int nthreads; /* idle threads started */
 static struct named vms[MAX_NAMES], viommus[MAX_NAMES];
 static int nvms, nviommus;
 static int cur_line; /* the script line being run, for messages */
@@ -213,6 +235,50 @@ static void open_dev(void)
 		die("cannot open /dev/tdvsim: %s (is tdvsim.ko loaded?)", strerror(errno));
 }
 
+/* /dev/kvm on a high fd number, so that VM fds take the lowest free ones. */
+#define KVM_DEV_FD_MIN 900
+
+static int create_vm(void)
+{
+	int fd;
+
+	if (kvm_dev < 0) {
+		fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+		if (fd < 0)
+			die("cannot open /dev/kvm: %s (are kvm.ko and kvm-amd.ko loaded?)",
+			    strerror(errno));
+		kvm_dev = fcntl(fd, F_DUPFD_CLOEXEC, KVM_DEV_FD_MIN);
+		if (kvm_dev < 0)
+			die("moving /dev/kvm's fd: %s", strerror(errno));
+		close(fd);
+	}
+	return ioctl(kvm_dev, KVM_CREATE_VM, 0);
+}
+
+static void *idle_thread(void *arg)
+{
+	(void)arg;
+	for (;;)
+		pause();
+	return NULL;
+}
+
+/* N more threads sharing the fd table, idle until the process ends. */
+static void start_threads(unsigned long n)
+{
+	if (n > 64)
+		die("threads: at most 64");
+	for (unsigned long i = 0; i < n; i++) {
+		pthread_t t;
+		int err = pthread_create(&t, NULL, idle_thread, NULL);
+
+		if (err)
+			die("starting a thread: %s", strerror(err));
+		nthreads++;
+	}
+	truth("\"op\":\"threads\",\"count\":%lu,\"threads\":%u", n, nthreads);
+}
+
 static int do_vm(const char *name, bool quiet)
 {
 	struct named *vm;
@@ -221,9 +287,9 @@ static int do_vm(const char *name, bool quiet)
 
 	check_new_name(vms, nvms, name, "VM");
 	open_dev();
-	fd = ioctl(dev, TDVSIM_CREATE_VM);
+	fd = create_vm();
 	if (fd < 0)
-		die("create VM %s: %s", name, strerror(errno));
+		die("create VM %s: KVM_CREATE_VM: %s", name, strerror(errno));
 	vm = add(vms, &nvms, name);
 	vm->value = fd;
 	if (!quiet)
@@ -279,10 +345,12 @@ static int do_viommu(const char *v, const char *vmname, unsigned int iommu, bool
 		printf("viommu %s seg=%u iommu=0x%04x gid=%u trans_devid=0x%04x refs=%u ret=%d\n",
 		       v, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret);
 	truth("\"op\":\"viommu\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%d,\"seg\":%u,"
-	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d,\"fired\":%s",
+	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"ret\":%d,\"fired\":%s,"
+	      "\"kvm\":\"0x%llx\",\"vm_pinned\":%s,\"threads\":%u",
 	      json_str(v, esc_v, sizeof(esc_v)), json_str(vmname, esc_vm, sizeof(esc_vm)),
 	      vm->value, req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.ret,
-	      fired_json(req.fired, fired, sizeof(fired)));
+	      fired_json(req.fired, fired, sizeof(fired)), (unsigned long long)req.vm,
+	      req.vm_pinned ? "true" : "false", nthreads);
 	if (req.ret)
 		return req.ret;
 	vi = add(viommus, &nviommus, v);
@@ -308,10 +376,10 @@ static void do_destroy(const char *v, bool quiet)
 		       v, req.seg, req.iommu_devid, req.gid, req.kvmfd, req.trans_devid, req.refs);
 	truth("\"op\":\"destroy\",\"viommu\":\"%s\",\"vm\":\"%s\",\"kvmfd\":%u,\"seg\":%u,"
 	      "\"iommu\":%u,\"gid\":%u,\"trans_devid\":%u,\"refs\":%u,\"gen\":%u,"
-	      "\"fired\":%s",
+	      "\"fired\":%s,\"kvm\":\"0x%llx\"",
 	      json_str(v, esc, sizeof(esc)), json_str(vi->vm, esc_vm, sizeof(esc_vm)), req.kvmfd,
 	      req.seg, req.iommu_devid, req.gid, req.trans_devid, req.refs, req.gen,
-	      fired_json(req.fired, fired, sizeof(fired)));
+	      fired_json(req.fired, fired, sizeof(fired)), (unsigned long long)req.vm);
 	vi->value = GONE;
 }
 
@@ -374,7 +442,9 @@ static void do_truth(void)
 	print_counts("viommu_inits", t.viommu_inits, ",");
 	print_counts("viommu_destroys", t.viommu_destroys, ",");
 	print_counts("dte_sets", t.dte_sets, ",");
-	print_counts("dte_clears", t.dte_clears, "}\n");
+	print_counts("dte_clears", t.dte_clears, ",");
+	print_counts("vm_resolves", t.vm_resolves, ",");
+	print_counts("vm_pins", t.vm_pins, "}\n");
 }
 
 static unsigned long number(const char *s, const char *what)
@@ -472,6 +542,9 @@ static void run_line(char *line)
 		do_state(number(argv[1], "segment"));
 	} else if (!strcmp(argv[0], "truth") && argc == 1) {
 		do_truth();
+	} else if (!strcmp(argv[0], "threads") && argc == 2) {
+		start_threads(number(argv[1], "thread count"));
+		printf("threads %u\n", nthreads);
 	} else if (!strcmp(argv[0], "sleep") && argc == 2) {
 		usleep(number(argv[1], "milliseconds") * 1000);
 	} else if (!strcmp(argv[0], "touch") && argc == 2) {
@@ -517,9 +590,9 @@ static int run_bench(int argc, char **argv)
 		i++;
 	}
 	open_dev();
-	vm = ioctl(dev, TDVSIM_CREATE_VM);
+	vm = create_vm();
 	if (vm < 0)
-		die("bench: creating a VM: %s", strerror(errno));
+		die("bench: creating a VM: KVM_CREATE_VM: %s", strerror(errno));
 	req.kvmfd = vm;
 	for (unsigned long r = 0; r < rounds; r++) {
 		if (ioctl(dev, TDVSIM_BENCH, &req))
@@ -736,7 +809,7 @@ static int run_churn(int argc, char **argv)
 
 static void usage(FILE *f)
 {
-	fputs("usage: tdvctl [--truth FILE] script FILE|-\n"
+	fputs("usage: tdvctl [--truth FILE] [--threads N] script FILE|-\n"
 	      "       tdvctl [--truth FILE] churn [--vms N] [--viommus M] [--seed S] [--procs P]\n"
 	      "                                   [--segs 1|2] [--one-per-seg] [--serialize]\n"
 	      "                                   [--fault-rate PCT]\n"
@@ -758,6 +831,10 @@ int main(int argc, char **argv)
 		if (truth_fd < 0)
 			die("cannot open %s: %s", argv[2], strerror(errno));
 		i = 3;
+	}
+	if (argc > i + 1 && !strcmp(argv[i], "--threads")) {
+		start_threads(number(argv[i + 1], "--threads"));
+		i += 2;
 	}
 	if (argc == i + 2 && !strcmp(argv[i], "script"))
 		return run_script(argv[i + 1]);

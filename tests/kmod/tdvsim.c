@@ -5,19 +5,22 @@
  * under the same symbol, type and field names so tdvtrace runs against it
  * unmodified on a kernel without the hardware.
  *
- * The trans_devid functions follow the patch line by line. Around them: two
- * PCI segments of two IOMMUs each, an in-memory device table (translate
- * DTEs) and VF control registers, vIOMMU init/destroy with the patch's error
- * paths, VMs as anon-inode fds (kvmfd = the fd number; the last close runs
- * kvm_destroy_vm), and fault injection. Code that is the simulator's own and
- * not the patch's is marked "sim:".
+ * The trans_devid functions follow the patch line by line, and vIOMMU
+ * init/destroy follow the driver (AMDESE/linux-iommu drivers/iommu/amd/
+ * iommufd.c and viommu.c) step by step, error paths included. Around them:
+ * two PCI segments of two IOMMUs each, an in-memory device table (translate
+ * DTEs) and VF control registers, and fault injection. VMs are real KVM VMs:
+ * the kvmfd is a /dev/kvm KVM_CREATE_VM fd of the caller, resolved as the
+ * driver's get_kvm_handler does (fdget, no fdput). Code that is the
+ * simulator's own and not the driver's is marked "sim:".
  *
- * Every traced function is __traced: never inlined, cloned (.isra,
- * .constprop) or merged, so each call reaches the symbol probes attach to.
+ * Linkage and inlining as the driver is built: static stays static and
+ * nothing carries noinline but __other_file functions (see below). With
+ * -DTDVSIM_INLINE (make INLINE=1) the static trans_devid_alloc and
+ * trans_devid_free are forced inline, as a compiler may do with them.
  */
 #define pr_fmt(fmt) "tdvsim: " fmt
 
-#include <linux/anon_inodes.h>
 #include <linux/file.h>
 #include <linux/fs.h>
 #include <linux/iommu.h>
@@ -33,18 +36,37 @@
 #include <linux/xarray.h>
 #include "tdvsim_uapi.h"
 
-/* struct fd is read through fd_file() since 6.12; before, it has .file. */
-#ifndef fd_file
-#define fd_file(f) ((f).file)
+/*
+ * sim: one file stands for the driver's several (trans_devid.c, iommu.c,
+ * vfctrl_mmio.c, viommu.c, iommufd.c). A function the driver calls only from
+ * other files (or through an ops table) is never inlined into, nor
+ * specialised for, its callers in a kernel built without LTO: __other_file
+ * keeps that file boundary here. One exception: amd_viommu_init_one calls
+ * amd_viommu_uninit_one within viommu.c, where a real build may inline it.
+ */
+#define __other_file noinline __attribute__((__noipa__))
+
+/* The driver's static helpers of trans_devid.c; make INLINE=1 forces them inline. */
+#ifdef TDVSIM_INLINE
+#define __trans_devid_static static __always_inline
+#else
+#define __trans_devid_static static
 #endif
 
-/* noipa: no inlining, cloning or IPA, so probes see every call as written. */
-#define __traced noinline __attribute__((__noipa__))
+/* struct fd as 6.1 has it; 6.12 reads it through fd_file()/fd_empty(). */
+#ifndef fd_file
+#define fd_file(f) ((f).file)
+#define fd_empty(f) (!(f).file)
+#define sim_fd_took_ref(f) ((f).flags & FDPUT_FPUT)
+#else
+#define sim_fd_took_ref(f) ((f).word & FDPUT_FPUT)
+#endif
 
 static bool fixed;
 module_param(fixed, bool, 0444);
-MODULE_PARM_DESC(fixed, "Correct the patch's two hazards: clear a translate DTE only when its "
-			"last ref goes, and key entries by VM, not by fd number");
+MODULE_PARM_DESC(fixed, "Correct the patch's hazards: clear a translate DTE only when its "
+			"last ref goes, key entries by VM, not by fd number, and fdput the "
+			"VM file get_kvm_handler resolved");
 
 /* ---- types, as amd_iommu_types.h names them ---------------------------------- */
 
@@ -109,9 +131,15 @@ struct protection_domain {
 #define to_pdomain(dom) container_of(dom, struct protection_domain, domain)
 
 /* iommufd's core object, reduced to what the driver uses. */
+struct iommufd_viommu;
+
+struct iommufd_viommu_ops {
+	void (*destroy)(struct iommufd_viommu *viommu);
+};
+
 struct iommufd_viommu {
 	struct iommu_device *iommu_dev;
-	const void *ops;
+	const struct iommufd_viommu_ops *ops;
 };
 
 struct amd_iommu_viommu {
@@ -121,11 +149,14 @@ struct amd_iommu_viommu {
 	struct xarray gdomid_array;
 	u16 gid;
 	u32 kvmfd;
+	struct kvm *kvm; /* KVM's VM, opaque here: the driver only keeps it */
 	u64 *devid_table;
 	u64 *domid_table;
 	u16 trans_devid;
 	/* Offset for mmap() of guest VF MMIO; set after iommufd_viommu_alloc_mmap(). */
 	unsigned long vfmmio_mmap_offset;
+	/* sim: get_kvm_handler's fdget took a file reference nobody drops */
+	bool sim_vm_pinned;
 };
 
 /*
@@ -144,23 +175,19 @@ struct iommu_viommu_amd {
 #ifndef TDVSIM_HAVE_IOMMU_USER_DATA
 struct iommu_user_data {
 	unsigned int type;
-	const void *uptr;
+	void *uptr;
 	size_t len;
 };
 #endif
 
-/* KVM's VM, reduced to what identifies it. */
-struct kvm {
-	u64 id;
-	refcount_t users_count;
-};
+/* KVM's VM: the driver never looks inside it. */
+struct kvm;
 
 LIST_HEAD(amd_iommu_pci_seg_list);
 static struct amd_iommu_pci_seg sim_segs[TDVSIM_NR_SEGS];
 static struct amd_iommu sim_iommus[TDVSIM_NR_IOMMUS];
 static struct protection_domain sim_pdom;
 static atomic_t faults[TDVSIM_NR_FAULTS];
-static atomic64_t next_vm_id;
 
 /*
  * sim: SEG_FINI tears a segment down and re-initialises its mutexes; every
@@ -178,51 +205,104 @@ static struct tdvsim_truth sim_truth;
 /* Truth counted outside any mutex of the patch. */
 static atomic64_t sim_viommu_inits[TDVSIM_NR_SEGS], sim_viommu_destroys[TDVSIM_NR_SEGS];
 static atomic64_t sim_dte_sets[TDVSIM_NR_SEGS], sim_dte_clears[TDVSIM_NR_SEGS];
+static atomic64_t sim_clear_while_shared[TDVSIM_NR_SEGS];
+static atomic64_t sim_vm_resolves[TDVSIM_NR_SEGS], sim_vm_pins[TDVSIM_NR_SEGS];
 /* (seg, kvmfd) -> entries made so far; faults fired in the current ioctl. */
 static struct xarray sim_gen_xa[TDVSIM_NR_SEGS];
 static u32 sim_fired;
-static const struct file_operations kvm_vm_fops;
+/*
+ * (seg, kvmfd) -> the entry's refcount, kept beside kvmfd_xa under the
+ * driver's own kvmfd_xa_mutex and read without it (xa_load is RCU-safe),
+ * so code the driver runs unlocked can know it without taking a lock.
+ */
+static struct xarray sim_refs_xa[TDVSIM_NR_SEGS];
 
-/* The VM the caller's fd @fd is, 0 if it is not one. */
+static u32 sim_refs(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
+{
+	return xa_to_value(xa_load(&sim_refs_xa[pci_seg->id], kvmfd));
+}
+
+static void sim_refs_set(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd, u32 refs)
+{
+	if (refs)
+		xa_store(&sim_refs_xa[pci_seg->id], kvmfd, xa_mk_value(refs), GFP_KERNEL);
+	else
+		xa_erase(&sim_refs_xa[pci_seg->id], kvmfd);
+}
+
+/* Is @f a VM, KVM's "kvm-vm" anon-inode file? (The driver does not check.) */
+static bool sim_is_vm_file(struct file *f)
+{
+	return !strcmp(f->f_path.dentry->d_name.name, "kvm-vm");
+}
+
+/* The VM (struct kvm address) the caller's fd @fd is, 0 if it is not one. */
 static u64 sim_vm_of_fd(u32 fd)
 {
 	struct file *f = fget(fd);
-	u64 id = 0;
+	u64 vm = 0;
 
 	if (!f)
 		return 0;
-	if (f->f_op == &kvm_vm_fops)
-		id = ((struct kvm *)f->private_data)->id;
+	if (sim_is_vm_file(f))
+		vm = (u64)(unsigned long)f->private_data;
 	fput(f);
-	return id;
+	return vm;
 }
 
 /*
  * A translate DTE is about to be cleared for @kvmfd's vIOMMU: do other
- * vIOMMUs still hold the entry? The patch clears it anyway (counted as
- * ground truth); with fixed=1 the clear waits for the last ref.
+ * vIOMMUs still hold the entry? The driver clears it anyway, unlocked
+ * (counted as ground truth from the refs as they are at that moment); the
+ * fix (fixed=1) decides under kvmfd_xa_mutex and waits for the last ref.
  */
 static bool sim_clear_dte_now(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 {
-	struct amd_iommu_kvmfd_trans_entry *entry;
 	bool shared;
 
+	if (!fixed) {
+		if (sim_refs(pci_seg, kvmfd) > 1)
+			atomic64_inc(&sim_clear_while_shared[pci_seg->id]);
+		return true;
+	}
 	mutex_lock(&pci_seg->kvmfd_xa_mutex);
-	entry = xa_load(&pci_seg->kvmfd_xa, kvmfd);
-	shared = entry && !xa_is_value(entry) && refcount_read(&entry->refs) > 1;
-	if (shared && !fixed)
-		sim_truth.clear_while_shared[pci_seg->id]++;
+	shared = sim_refs(pci_seg, kvmfd) > 1;
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
-	return !(shared && fixed);
+	return !shared;
 }
 
-/* fixed=1: kvmfd_xa indexes of VMs (bit 30 set: never an fd number). */
+/*
+ * fixed=1: kvmfd_xa indexes of VMs (bit 30 set: never an fd number), one
+ * per struct kvm address as first seen.
+ */
 #define SIM_VM_KEY_BASE 0x40000000U
+static DEFINE_XARRAY(sim_vm_keys);
+static DEFINE_MUTEX(sim_vm_keys_mutex);
+static atomic_t sim_next_vm_key;
+
+static u32 sim_vm_key(u64 vm)
+{
+	void *v;
+	u32 key = 0;
+
+	if (!vm)
+		return SIM_VM_KEY_BASE;
+	mutex_lock(&sim_vm_keys_mutex);
+	v = xa_load(&sim_vm_keys, vm);
+	if (v) {
+		key = xa_to_value(v);
+	} else {
+		key = SIM_VM_KEY_BASE | (u32)(atomic_inc_return(&sim_next_vm_key) & 0x3fffffff);
+		xa_store(&sim_vm_keys, vm, xa_mk_value(key), GFP_KERNEL);
+	}
+	mutex_unlock(&sim_vm_keys_mutex);
+	return key;
+}
 
 /* The kvmfd_xa index the caller's @kvmfd stands for. */
 static u32 sim_xa_key(u32 kvmfd)
 {
-	return fixed ? SIM_VM_KEY_BASE | (u32)sim_vm_of_fd(kvmfd) : kvmfd;
+	return fixed ? sim_vm_key(sim_vm_of_fd(kvmfd)) : kvmfd;
 }
 
 /* Consume one pending fault of this kind, if any. */
@@ -238,7 +318,7 @@ static u32 kvmfd_refs(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd);
 
 /* ---- trans_devid.c, as patched --------------------------------------------- */
 
-static __traced void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id);
+__trans_devid_static void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id);
 
 static inline enum trans_devid_state trans_devid_xa_get_state(void *entry)
 {
@@ -252,7 +332,7 @@ static inline void *trans_devid_xa_mk_state(enum trans_devid_state state)
 	return xa_mk_value(state);
 }
 
-__traced void amd_iommu_pci_seg_trans_devid_init(struct amd_iommu_pci_seg *pci_seg)
+__other_file void amd_iommu_pci_seg_trans_devid_init(struct amd_iommu_pci_seg *pci_seg)
 {
 	mutex_init(&pci_seg->trans_devid_mutex);
 	xa_init(&pci_seg->trans_devid_xa);
@@ -260,7 +340,7 @@ __traced void amd_iommu_pci_seg_trans_devid_init(struct amd_iommu_pci_seg *pci_s
 	xa_init(&pci_seg->kvmfd_xa);
 }
 
-__traced void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_seg)
+__other_file void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_seg)
 {
 	unsigned long index = 0;
 	void *e;
@@ -277,6 +357,7 @@ __traced void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_s
 			kfree(entry);
 		}
 		xa_erase(&pci_seg->kvmfd_xa, cur);
+		sim_refs_set(pci_seg, cur, 0);
 		if (cur == ULONG_MAX)
 			break;
 		index = cur + 1;
@@ -286,7 +367,7 @@ __traced void amd_iommu_pci_seg_trans_devid_fini(struct amd_iommu_pci_seg *pci_s
 }
 
 /* A device's own id: keep it out of the pool, unless it is already a trans_devid. */
-__traced int amd_iommu_trans_devid_reserve(struct amd_iommu_pci_seg *pci_seg, u16 id)
+__other_file int amd_iommu_trans_devid_reserve(struct amd_iommu_pci_seg *pci_seg, u16 id)
 {
 	void *old;
 	int ret = 0;
@@ -317,7 +398,7 @@ out:
  *
  * Return: allocated id on success, negative errno on failure.
  */
-static __traced int trans_devid_alloc(struct amd_iommu_pci_seg *pci_seg)
+__trans_devid_static int trans_devid_alloc(struct amd_iommu_pci_seg *pci_seg)
 {
 	bool sim_full;
 	int id;
@@ -351,7 +432,7 @@ static __traced int trans_devid_alloc(struct amd_iommu_pci_seg *pci_seg)
 	return -ENOSPC;
 }
 
-static __traced void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id)
+__trans_devid_static void trans_devid_free(struct amd_iommu_pci_seg *pci_seg, u16 id)
 {
 	void *old;
 
@@ -374,8 +455,8 @@ out:
  * Return: 0 on success, %-ENOMEM on allocation failure, %-EIO if the map holds an
  * unexpected entry type.
  */
-__traced int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd,
-						u16 *trans_devid)
+__other_file int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd,
+						    u16 *trans_devid)
 {
 	struct amd_iommu_kvmfd_trans_entry *entry;
 	void *prev;
@@ -393,6 +474,7 @@ __traced int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 		if (xa_to_value(xa_load(&sim_owner_xa[pci_seg->id], kvmfd)) != sim_vm_of_fd(kvmfd))
 			sim_truth.alias[pci_seg->id]++;
 		refcount_inc(&entry->refs);
+		sim_refs_set(pci_seg, kvmfd, refcount_read(&entry->refs));
 		*trans_devid = entry->trans_devid;
 		pr_debug("%s: Got trans_devid %#x for kvmfd %#x (seg %#x)\n", __func__,
 			 *trans_devid, kvmfd, pci_seg->id);
@@ -427,6 +509,7 @@ __traced int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_se
 		goto out_unlock;
 	}
 	WARN_ON_ONCE(prev);
+	sim_refs_set(pci_seg, kvmfd, 1);
 	xa_store(&sim_owner_xa[pci_seg->id], kvmfd, xa_mk_value(sim_vm_of_fd(kvmfd)), GFP_KERNEL);
 	xa_store(&sim_gen_xa[pci_seg->id], kvmfd,
 		 xa_mk_value(xa_to_value(xa_load(&sim_gen_xa[pci_seg->id], kvmfd)) + 1),
@@ -450,7 +533,7 @@ out_unlock:
  * Decrements the per-kvmfd refcount. The translate devid is returned to the
  * segment pool and the map entry is removed only when the refcount reaches zero.
  */
-__traced void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
+__other_file void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 {
 	struct amd_iommu_kvmfd_trans_entry *entry;
 	u16 tid;
@@ -469,6 +552,7 @@ __traced void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 	}
 
 	if (!refcount_dec_and_test(&entry->refs)) {
+		sim_refs_set(pci_seg, kvmfd, refcount_read(&entry->refs));
 		pr_debug("%s: kvmfd %#x, trans_devid %#x (seg %#x)\n", __func__, kvmfd,
 			 entry->trans_devid, pci_seg->id);
 		mutex_unlock(&pci_seg->kvmfd_xa_mutex);
@@ -480,6 +564,7 @@ __traced void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 	if (!fault_hit(TDVSIM_FAULT_SKIP_ID_FREE))
 		trans_devid_free(pci_seg, tid);
 	xa_erase(&pci_seg->kvmfd_xa, kvmfd);
+	sim_refs_set(pci_seg, kvmfd, 0);
 	xa_erase(&sim_owner_xa[pci_seg->id], kvmfd);
 	kfree(entry);
 	mutex_unlock(&pci_seg->kvmfd_xa_mutex);
@@ -490,8 +575,8 @@ __traced void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_
 /* ---- DTE and VF control (iommu.c / viommu.c) ---------------------------------------- */
 
 /* Point the segment's DTE @devid at @pdom's GPA->SPA table. */
-__traced void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
-					  struct protection_domain *pdom, u16 devid)
+__other_file void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
+					      struct protection_domain *pdom, u16 devid)
 {
 	struct dev_table_entry *dte = &iommu->pci_seg->dev_table[devid];
 
@@ -501,7 +586,7 @@ __traced void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
 }
 
 /* Zero the segment's DTE @devid, whoever else still uses it. */
-__traced void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u16 devid)
+__other_file void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u16 devid)
 {
 	struct dev_table_entry *dte = &iommu->pci_seg->dev_table[devid];
 
@@ -511,8 +596,8 @@ __traced void amd_iommu_clear_translate_dte(struct amd_iommu *iommu, u16 gid, u1
 }
 
 /* The TransDevID field of guest @gid's VF control register; 0 = none. */
-__traced void amd_iommu_update_vfctrl_mmio_translate_devid(struct amd_iommu *iommu, u16 gid,
-							   u16 devid)
+__other_file void amd_iommu_update_vfctrl_mmio_translate_devid(struct amd_iommu *iommu, u16 gid,
+							       u16 devid)
 {
 	u64 v = READ_ONCE(iommu->vfctrl[gid]);
 
@@ -524,39 +609,70 @@ static void iommu_reset_vmmio(struct amd_iommu *iommu, u16 gid)
 	WRITE_ONCE(iommu->vfctrl[gid], 0);
 }
 
-/* The guest's device id and domain id mapping tables. */
-static void viommu_clear_mapping(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+/* sim: free_private_vm_region() */
+static void sim_free_vm_region(u64 **table)
 {
-	kfree(aviommu->devid_table);
-	kfree(aviommu->domid_table);
-	aviommu->devid_table = NULL;
-	aviommu->domid_table = NULL;
+	kfree(*table);
+	*table = NULL;
 }
 
-__traced int amd_viommu_init_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+/* sim: alloc_private_vm_region(); FAIL_INIT_ONE makes it fail. */
+static int sim_alloc_vm_region(u64 **table)
 {
 	if (fault_hit(TDVSIM_FAULT_FAIL_INIT_ONE))
-		return -EIO;
-	aviommu->devid_table = kcalloc(4, sizeof(u64), GFP_KERNEL);
-	aviommu->domid_table = kcalloc(4, sizeof(u64), GFP_KERNEL);
-	if (!aviommu->devid_table || !aviommu->domid_table) {
-		viommu_clear_mapping(iommu, aviommu);
 		return -ENOMEM;
-	}
-	return 0;
+	*table = kcalloc(4, sizeof(u64), GFP_KERNEL);
+	return *table ? 0 : -ENOMEM;
 }
 
-__traced void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+/* The guest's device id and domain id mappings back to their defaults. */
+static void viommu_clear_mapping(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
 {
+	if (aviommu->devid_table)
+		memset(aviommu->devid_table, 0, 4 * sizeof(u64));
+	if (aviommu->domid_table)
+		memset(aviommu->domid_table, 0, 4 * sizeof(u64));
+}
+
+/*
+ * viommu.c. On init_one's failure this runs before the vIOMMU has a
+ * trans_devid (aviommu->trans_devid is still 0, aviommu->kvmfd too): the
+ * driver then clears the VF control and the translate DTE of devid 0.
+ */
+__other_file void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+{
+	sim_free_vm_region(&aviommu->devid_table);
+	sim_free_vm_region(&aviommu->domid_table);
+
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
 	/* sim: SKIP_DTE_CLEAR leaves a still-set translate DTE behind its last ref */
-	if (kvmfd_refs(iommu->pci_seg, aviommu->kvmfd) <= 1 &&
+	if (sim_refs(iommu->pci_seg, aviommu->kvmfd) <= 1 &&
 	    READ_ONCE(iommu->pci_seg->dev_table[aviommu->trans_devid].data[0]) &&
 	    fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR))
 		;
 	else if (sim_clear_dte_now(iommu->pci_seg, aviommu->kvmfd))
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, aviommu->trans_devid);
 	viommu_clear_mapping(iommu, aviommu);
+}
+
+__other_file int amd_viommu_init_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
+{
+	int ret;
+
+	ret = sim_alloc_vm_region(&aviommu->devid_table);
+	if (ret)
+		goto err_out;
+
+	ret = sim_alloc_vm_region(&aviommu->domid_table);
+	if (ret)
+		goto err_out;
+
+	viommu_clear_mapping(iommu, aviommu);
+
+	return 0;
+err_out:
+	amd_viommu_uninit_one(iommu, aviommu);
+	return -ENOMEM;
 }
 
 static int amd_iommu_gid_alloc(struct amd_iommu *iommu)
@@ -585,17 +701,55 @@ static void amd_iommu_gid_free(struct amd_iommu *iommu, u16 gid)
 static int sim_copy_viommu_data(struct iommu_viommu_amd *data,
 				const struct iommu_user_data *user_data)
 {
-	if (!user_data || user_data->type != IOMMU_VIOMMU_TYPE_AMD ||
-	    user_data->len < offsetofend(struct iommu_viommu_amd, kvmfd))
+	if (user_data->type != IOMMU_VIOMMU_TYPE_AMD ||
+	    user_data->len < offsetofend(struct iommu_viommu_amd, reserved))
 		return -EINVAL;
 	memcpy(data, user_data->uptr, min(user_data->len, sizeof(*data)));
 	return 0;
 }
 
+/* sim: iommu_copy_struct_to_user; FAIL_COPY_OUT makes it fail (-EFAULT). */
+static int sim_copy_viommu_data_out(const struct iommu_user_data *user_data,
+				    const struct iommu_viommu_amd *data)
+{
+	if (fault_hit(TDVSIM_FAULT_FAIL_COPY_OUT))
+		return -EFAULT;
+	memcpy(user_data->uptr, data, min(user_data->len, sizeof(*data)));
+	return 0;
+}
+
 /* ---- iommufd.c, as patched ---------------------------------------------------- */
 
-__traced int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
-				     const struct iommu_user_data *user_data)
+static const struct iommufd_viommu_ops amd_viommu_ops;
+
+static void *get_kvm_handler(u32 kvmfd, bool *sim_pinned)
+{
+	struct fd f;
+	void *sim_kvm;
+
+	f = fdget(kvmfd);
+
+	if (fd_empty(f)) {
+		pr_warn("%s: fdget failed\n", __func__);
+		return NULL;
+	}
+
+	sim_kvm = fd_file(f)->private_data;
+	/*
+	 * sim: the driver returns fd_file(f)->private_data here and never
+	 * fdputs: when the caller's fd table is shared (a second thread),
+	 * fdget took a file reference, and the VM file is never released.
+	 * fixed=1 drops it.
+	 */
+	if (fixed)
+		fdput(f);
+	else
+		*sim_pinned = sim_fd_took_ref(f);
+	return sim_kvm;
+}
+
+__other_file int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
+					 const struct iommu_user_data *user_data)
 {
 	int ret;
 	unsigned long flags;
@@ -606,28 +760,40 @@ __traced int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 
 	atomic64_inc(&sim_viommu_inits[iommu->pci_seg->id]);
-	ret = amd_iommu_gid_alloc(iommu);
-	if (ret < 0)
-		return ret;
-	aviommu->gid = ret;
+	xa_init_flags(&aviommu->gdomid_array, XA_FLAGS_ALLOC1);
 	aviommu->parent = pdom;
-	xa_init(&aviommu->gdomid_array);
-	spin_lock_irqsave(&pdom->lock, flags);
-	list_add(&aviommu->pdom_list, &pdom->viommu_list);
-	spin_unlock_irqrestore(&pdom->lock, flags);
 
-	/* sim: iommufd_viommu_alloc_mmap() */
-	aviommu->vfmmio_mmap_offset = (unsigned long)aviommu->gid << PAGE_SHIFT;
+	if (!user_data)
+		return -EINVAL;
 
 	ret = sim_copy_viommu_data(&data, user_data);
 	if (ret)
+		return ret;
+
+	ret = amd_iommu_gid_alloc(iommu);
+	if (ret < 0)
+		goto err_gid;
+	aviommu->gid = ret;
+
+	/* sim: iommufd_viommu_alloc_mmap(), which cannot fail here (err_mmap) */
+	aviommu->vfmmio_mmap_offset = (unsigned long)aviommu->gid << PAGE_SHIFT;
+
+	aviommu->kvm = get_kvm_handler(data.kvmfd, &aviommu->sim_vm_pinned);
+	if (aviommu->kvm == NULL) {
+		pr_err("%s: Failed to get KVM handler (kvmfd=%#x)\n", __func__, data.kvmfd);
+		ret = -EINVAL;
 		goto err_kvmfd;
+	}
+	atomic64_inc(&sim_vm_resolves[iommu->pci_seg->id]);
+	if (aviommu->sim_vm_pinned)
+		atomic64_inc(&sim_vm_pins[iommu->pci_seg->id]);
 	/*
 	 * sim: fixed=1 keys kvmfd_xa by the VM, not by the fd number that
 	 * names it in one process: the "kvmfd" passed on is a VM key, above any
 	 * fd number, so two VMMs' VMs never share an entry.
 	 */
-	data.kvmfd = sim_xa_key(data.kvmfd);
+	if (fixed)
+		data.kvmfd = sim_vm_key((u64)(unsigned long)aviommu->kvm);
 
 	ret = amd_iommu_get_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd, &trans_devid);
 	if (ret)
@@ -643,33 +809,45 @@ __traced int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu
 	if (ret)
 		goto err_init;
 
+	ret = sim_copy_viommu_data_out(user_data, &data);
+	if (ret)
+		goto err_init;
+
 	aviommu->trans_devid = trans_devid;
 	aviommu->kvmfd = data.kvmfd;
-	return 0;
+	viommu->ops = &amd_viommu_ops;
 
+	spin_lock_irqsave(&pdom->lock, flags);
+	list_add(&aviommu->pdom_list, &pdom->viommu_list);
+	spin_unlock_irqrestore(&pdom->lock, flags);
+
+	return 0;
 err_init:
+	/*
+	 * sim: after a failed copy-out the driver leaks the tables init_one
+	 * allocated (nothing uninits them); the sim frees them, unseen by probes.
+	 */
+	sim_free_vm_region(&aviommu->devid_table);
+	sim_free_vm_region(&aviommu->domid_table);
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
 	if (sim_clear_dte_now(iommu->pci_seg, data.kvmfd))
 		amd_iommu_clear_translate_dte(iommu, aviommu->gid, trans_devid);
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, data.kvmfd);
 err_kvmfd:
-	/* sim: iommufd_viommu_destroy_mmap(), and iommufd undoing its part */
+	/* sim: iommufd_viommu_destroy_mmap() */
 	aviommu->vfmmio_mmap_offset = 0;
-	spin_lock_irqsave(&pdom->lock, flags);
-	list_del(&aviommu->pdom_list);
-	spin_unlock_irqrestore(&pdom->lock, flags);
-	xa_destroy(&aviommu->gdomid_array);
 	amd_iommu_gid_free(iommu, aviommu->gid);
+err_gid:
 	return ret;
 }
 
-/* Static in the patch; global here, which changes nothing for the probes. */
-__traced void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
+/* Static, reached through amd_viommu_ops as iommufd's core calls it. */
+static void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 {
 	unsigned long flags;
-	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
 	struct amd_iommu_viommu *aviommu = container_of(viommu, struct amd_iommu_viommu, core);
 	struct protection_domain *pdom = aviommu->parent;
+	struct amd_iommu *iommu = container_of(viommu->iommu_dev, struct amd_iommu, iommu);
 
 	atomic64_inc(&sim_viommu_destroys[iommu->pci_seg->id]);
 	spin_lock_irqsave(&pdom->lock, flags);
@@ -685,47 +863,13 @@ __traced void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 		return;
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, aviommu->kvmfd);
 	/* ... and only once the first put released the entry */
-	if (!kvmfd_refs(iommu->pci_seg, aviommu->kvmfd) && fault_hit(TDVSIM_FAULT_DOUBLE_PUT))
+	if (!sim_refs(iommu->pci_seg, aviommu->kvmfd) && fault_hit(TDVSIM_FAULT_DOUBLE_PUT))
 		amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, aviommu->kvmfd);
 }
 
-/* ---- VMs: kvm_destroy_vm on the last close ------------------------------------ */
-
-__traced void kvm_destroy_vm(struct kvm *kvm)
-{
-	pr_debug("VM %llu destroyed\n", kvm->id);
-	kfree(kvm);
-}
-
-static int kvm_vm_release(struct inode *inode, struct file *filp)
-{
-	struct kvm *kvm = filp->private_data;
-
-	if (refcount_dec_and_test(&kvm->users_count))
-		kvm_destroy_vm(kvm);
-	return 0;
-}
-
-static const struct file_operations kvm_vm_fops = {
-	.owner = THIS_MODULE,
-	.release = kvm_vm_release,
-	.llseek = noop_llseek,
+static const struct iommufd_viommu_ops amd_viommu_ops = {
+	.destroy = amd_iommufd_viommu_destroy,
 };
-
-static int sim_create_vm(void)
-{
-	struct kvm *kvm = kzalloc(sizeof(*kvm), GFP_KERNEL);
-	int fd;
-
-	if (!kvm)
-		return -ENOMEM;
-	kvm->id = atomic64_inc_return(&next_vm_id);
-	refcount_set(&kvm->users_count, 1);
-	fd = anon_inode_getfd("kvm-vm", &kvm_vm_fops, kvm, O_RDWR | O_CLOEXEC);
-	if (fd < 0)
-		kfree(kvm);
-	return fd;
-}
 
 /* ---- /dev/tdvsim ------------------------------------------------------------------ */
 
@@ -797,9 +941,11 @@ static int sim_viommu_create(struct sim_ctx *ctx, struct tdvsim_viommu_create *r
 		req->handle = slot;
 		req->gid = aviommu->gid;
 		req->trans_devid = aviommu->trans_devid;
-	} else {
-		kfree(aviommu);
 	}
+	req->vm = (u64)(unsigned long)aviommu->kvm;
+	req->vm_pinned = aviommu->sim_vm_pinned;
+	if (req->ret)
+		kfree(aviommu);
 	req->refs = kvmfd_refs(iommu->pci_seg, sim_xa_key(req->kvmfd));
 	up_read(&sim_seg_rwsem[req->seg]);
 	mutex_unlock(&ctx->lock);
@@ -818,7 +964,8 @@ static void sim_viommu_destroy_slot(struct sim_ctx *ctx, int slot,
 	if (out)
 		out->gen = xa_to_value(xa_load(&sim_gen_xa[seg], aviommu->kvmfd));
 	sim_fired = 0;
-	amd_iommufd_viommu_destroy(&aviommu->core);
+	/* as iommufd's core: through the ops table init set */
+	aviommu->core.ops->destroy(&aviommu->core);
 	if (out)
 		out->fired = sim_fired;
 	ctx->viommus[slot] = NULL;
@@ -828,6 +975,7 @@ static void sim_viommu_destroy_slot(struct sim_ctx *ctx, int slot,
 		out->gid = aviommu->gid;
 		out->kvmfd = aviommu->kvmfd;
 		out->trans_devid = aviommu->trans_devid;
+		out->vm = (u64)(unsigned long)aviommu->kvm;
 		out->refs = kvmfd_refs(iommu->pci_seg, aviommu->kvmfd);
 	}
 	up_read(&sim_seg_rwsem[seg]);
@@ -930,8 +1078,6 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 	void __user *uarg = (void __user *)arg;
 
 	switch (cmd) {
-	case TDVSIM_CREATE_VM:
-		return sim_create_vm();
 	case TDVSIM_VIOMMU_CREATE: {
 		struct tdvsim_viommu_create req;
 		int ret;
@@ -1005,7 +1151,9 @@ static long sim_ioctl(struct file *filp, unsigned int cmd, unsigned long arg)
 			t.gets[s] = sim_truth.gets[s];
 			t.puts[s] = sim_truth.puts[s];
 			t.alias[s] = sim_truth.alias[s];
-			t.clear_while_shared[s] = sim_truth.clear_while_shared[s];
+			t.clear_while_shared[s] = atomic64_read(&sim_clear_while_shared[s]);
+			t.vm_resolves[s] = atomic64_read(&sim_vm_resolves[s]);
+			t.vm_pins[s] = atomic64_read(&sim_vm_pins[s]);
 			t.gets_new[s] = sim_truth.gets_new[s];
 			t.gets_failed[s] = sim_truth.gets_failed[s];
 			t.id_allocs[s] = sim_truth.id_allocs[s];
@@ -1095,6 +1243,7 @@ static void sim_teardown(int nsegs)
 		amd_iommu_pci_seg_trans_devid_fini(&sim_segs[s]);
 		xa_destroy(&sim_owner_xa[s]);
 		xa_destroy(&sim_gen_xa[s]);
+		xa_destroy(&sim_refs_xa[s]);
 		vfree(sim_segs[s].dev_table);
 	}
 }
@@ -1121,6 +1270,7 @@ static int __init tdvsim_init(void)
 		amd_iommu_pci_seg_trans_devid_init(pci_seg);
 		xa_init(&sim_owner_xa[s]);
 		xa_init(&sim_gen_xa[s]);
+		xa_init(&sim_refs_xa[s]);
 		list_add_tail(&pci_seg->list, &amd_iommu_pci_seg_list);
 	}
 	for (i = 0; i < TDVSIM_NR_IOMMUS; i++) {
@@ -1138,6 +1288,7 @@ static void __exit tdvsim_exit(void)
 {
 	misc_deregister(&sim_dev);
 	sim_teardown(TDVSIM_NR_SEGS);
+	xa_destroy(&sim_vm_keys);
 }
 
 module_init(tdvsim_init);

@@ -19,8 +19,9 @@
 
 /*
  * VIOMMU_CREATE runs amd_iommufd_viommu_init on IOMMU index @iommu for the
- * caller's fd @kvmfd. The ioctl fails (-1/errno) only for bad input; the
- * driver's own failure is @ret, with @handle -1 and @gid, @trans_devid 0.
+ * caller's fd @kvmfd (a KVM_CREATE_VM fd of /dev/kvm). The ioctl fails
+ * (-1/errno) only for bad input; the driver's own failure is @ret, with
+ * @handle -1 and @gid, @trans_devid 0.
  */
 struct tdvsim_viommu_create {
 	__u32 iommu;				  /* in: IOMMU index */
@@ -29,7 +30,9 @@ struct tdvsim_viommu_create {
 	__s32 ret;				  /* out: amd_iommufd_viommu_init's return */
 	__u16 seg, iommu_devid, gid, trans_devid; /* out */
 	__u32 refs;				  /* out: kvmfd_xa refcount after the call */
-	__u32 fired; /* out: faults that fired, 1 << enum tdvsim_fault */
+	__u32 fired;	 /* out: faults that fired, 1 << enum tdvsim_fault */
+	__u32 vm_pinned; /* out: 1 if resolving @kvmfd took a VM file reference never dropped */
+	__u64 vm;	 /* out: the struct kvm address @kvmfd resolved to, 0 if none */
 };
 
 struct tdvsim_viommu_destroy {
@@ -39,6 +42,7 @@ struct tdvsim_viommu_destroy {
 	__u32 kvmfd;				  /* out */
 	__u32 fired; /* out: faults that fired, 1 << enum tdvsim_fault */
 	__u32 gen;   /* out: how many times (seg, kvmfd)'s entry was made */
+	__u64 vm;    /* out: the struct kvm address init resolved */
 };
 
 struct tdvsim_reserve {
@@ -52,7 +56,7 @@ struct tdvsim_reserve {
  * unbalanced_put (only after a put that released the entry), skip_dte_clear
  * a stale_dte (only as the last ref goes, the DTE still set), skip_id_free a leak_id (only on
  * release), fail_alloc_* an alloc_fail (only when a get allocates);
- * fail_init_one none.
+ * fail_init_one and fail_copy_out none of these.
  */
 enum tdvsim_fault {
 	TDVSIM_FAULT_SKIP_PUT,		/* destroy skips its put: leak_ref */
@@ -62,6 +66,7 @@ enum tdvsim_fault {
 	TDVSIM_FAULT_FAIL_ALLOC_ENOMEM, /* the entry's kzalloc fails */
 	TDVSIM_FAULT_SKIP_DTE_CLEAR,	/* uninit leaves the DTE: stale_dte */
 	TDVSIM_FAULT_SKIP_ID_FREE,	/* last put keeps the id: leak_id */
+	TDVSIM_FAULT_FAIL_COPY_OUT,	/* init's copy to the user fails after init_one */
 	TDVSIM_NR_FAULTS,
 };
 
@@ -88,7 +93,10 @@ struct tdvsim_state {
  * What the driver itself saw, per segment: the ground truth tests compare
  * tdvtrace with. alias: a get found an entry another VM created;
  * clear_while_shared: a translate DTE was cleared while its entry held
- * more than the clearing vIOMMU's ref.
+ * more than the clearing vIOMMU's ref (read as the driver clears, unlocked);
+ * vm_resolves: viommu inits whose get_kvm_handler resolved a VM; vm_pins:
+ * those whose fdget took a file reference that is never dropped (the VM
+ * file then outlives every close: KVM never destroys that VM).
  */
 struct tdvsim_truth {
 	__u64 gets[TDVSIM_NR_SEGS];
@@ -102,6 +110,8 @@ struct tdvsim_truth {
 	__u64 viommu_destroys[TDVSIM_NR_SEGS];
 	__u64 dte_sets[TDVSIM_NR_SEGS];
 	__u64 dte_clears[TDVSIM_NR_SEGS];
+	__u64 vm_resolves[TDVSIM_NR_SEGS];
+	__u64 vm_pins[TDVSIM_NR_SEGS];
 };
 
 /*
@@ -116,7 +126,7 @@ enum tdvsim_bench_mode {
 
 struct tdvsim_bench {
 	__u32 seg;   /* in */
-	__u32 kvmfd; /* in: a VM fd of the caller */
+	__u32 kvmfd; /* in: a VM fd of the caller (KVM_CREATE_VM) */
 	__u32 mode;  /* in: enum tdvsim_bench_mode */
 	__u32 pad;
 	__u64 pairs; /* in */
@@ -124,7 +134,7 @@ struct tdvsim_bench {
 };
 
 #define TDVSIM_IOC 'T'
-#define TDVSIM_CREATE_VM _IO(TDVSIM_IOC, 0x01)
+/* 0x01 was CREATE_VM: VMs are real KVM VMs now. */
 #define TDVSIM_VIOMMU_CREATE _IOWR(TDVSIM_IOC, 0x02, struct tdvsim_viommu_create)
 #define TDVSIM_VIOMMU_DESTROY _IOWR(TDVSIM_IOC, 0x03, struct tdvsim_viommu_destroy)
 #define TDVSIM_RESERVE _IOWR(TDVSIM_IOC, 0x04, struct tdvsim_reserve)

@@ -293,7 +293,8 @@ def check_two_processes(d):
 def check_init_error(d):
     c = ctl(d)
     fd = c["A"]["kvmfd"]
-    equal(c["v1"]["ret"], EEXIST_ERRNO["EIO"], "driver saw -EIO")
+    # amd_viommu_init_one's region allocation failed: -ENOMEM
+    equal(c["v1"]["ret"], EEXIST_ERRNO["ENOMEM"], "driver saw -ENOMEM")
     evs = [e for e in events(d) if e["event"] not in ("vm_destroy", "proc_exit")]
     g = None
     for e in evs:
@@ -307,15 +308,44 @@ def check_init_error(d):
            iommu=0x0002),
         ev("vfctrl", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
            iommu=0x0002),
+        # init_one's err_out runs amd_viommu_uninit_one before the vIOMMU
+        # has a trans_devid: VF control 0 and the DTE of devid 0 cleared
+        ev("viommu_uninit", seg=0, kvmfd=0, trans_devid=0, gid=g, iommu=0x0002),
+        ev("vfctrl", seg=0, trans_devid=0, gid=g, iommu=0x0002),
+        ev("dte_clear", seg=0, trans_devid=0, gid=g, iommu=0x0002),
         # err_init: VF control back to 0, DTE cleared, the ref dropped
         ev("vfctrl", seg=0, trans_devid=0, gid=g, iommu=0x0002),
         ev("dte_clear", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=1,
            gid=g, iommu=0x0002),
         ev("id_free", seg=0, kvmfd=fd, trans_devid=0xffff),
         ev("put", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=0),
-        ev("viommu_init", seg=0, iommu=0x0002, ret=-5),
+        ev("viommu_init", seg=0, iommu=0x0002, ret=-12),
     ]
     sequence(evs, seq, "failed amd_viommu_init_one")
+
+    c = ctl(d, "ctl_copy.out")
+    fd = c["A"]["kvmfd"]
+    equal(c["v1"]["ret"], -14, "driver saw -EFAULT from the copy to the user")
+    evs = [e for e in events(d, "trace_copy.json")
+           if e["event"] not in ("vm_destroy", "proc_exit")]
+    g = [e["gid"] for e in evs if e["event"] == "dte_set"]
+    equal(len(g), 1, "one dte_set")
+    g = g[0]
+    seq = [
+        ev("id_alloc", seg=0, kvmfd=fd, trans_devid=0xffff, ret=0xffff),
+        ev("get", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=1, ret=0),
+        ev("dte_set", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
+           iommu=0x0002),
+        ev("vfctrl", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, gid=g,
+           iommu=0x0002),
+        ev("vfctrl", seg=0, trans_devid=0, gid=g, iommu=0x0002),
+        ev("dte_clear", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=1,
+           gid=g, iommu=0x0002),
+        ev("id_free", seg=0, kvmfd=fd, trans_devid=0xffff),
+        ev("put", seg=0, kvmfd=fd, gen=1, trans_devid=0xffff, refs=0),
+        ev("viommu_init", seg=0, iommu=0x0002, ret=-14),
+    ]
+    sequence(evs, seq, "copy to the user failed after amd_viommu_init_one")
 
 
 def check_filters(d):
@@ -867,6 +897,42 @@ def check_record_report(d):
     expect("cannot create /nonexistent/x.rec" in read(d, "bad_dir.err"), "bad dir: says so")
     expect("attached" not in read(d, "bad_dir.err"), "bad dir: fails before attaching")
     equal(rc(d, "bad_format.rc"), 2, "--format xml: usage")
+
+
+def truth_records(d, name):
+    return [json.loads(l) for l in read(d, name).splitlines() if l.strip()]
+
+
+def check_vm_file_leak(d):
+    """Ground truth of the driver's fdget without fdput: with idle threads
+    (a shared fd table) and no fix, each VM the driver resolved keeps its
+    file forever and kvm.ko's kvm_destroy_vm never runs for it; with
+    fixed=1, or single-threaded, each VM is destroyed exactly once."""
+    for case, threads, pinned in (("threads", 2, True), ("fixed", 2, False),
+                                  ("single", 0, False)):
+        recs = truth_records(d, case + ".truth")
+        creates = [r for r in recs if r["op"] == "viommu"]
+        equal(len(creates), 3, "%s: vIOMMU creates in the truth" % case)
+        for r in creates:
+            equal((r["ret"], r["threads"], r["vm_pinned"]), (0, threads, pinned),
+                  "%s: viommu %s: ret, threads, VM file pinned" % (case, r["viommu"]))
+        vms = {}
+        for r in creates:
+            vms.setdefault(r["vm"], set()).add(int(r["kvm"], 16))
+        for vm, ptrs in vms.items():
+            expect(len(ptrs) == 1 and 0 not in ptrs,
+                   "%s: VM %s resolved to one struct kvm" % (case, vm), ptrs)
+        want = {vm: ptrs.pop() for vm, ptrs in vms.items()}
+        expect(len(set(want.values())) == 2, "%s: two VMs, two struct kvm" % case, want)
+        counts = json.loads(read(d, case + ".counts"))
+        equal(sum(counts["vm_resolves"]), 3, "%s: viommu inits that resolved a VM" % case)
+        equal(sum(counts["vm_pins"]), 3 if pinned else 0,
+              "%s: VM file references the driver never dropped" % case)
+        destroyed = [int(e["vm"], 16) for e in events(d, case + ".json")
+                     if e["event"] == "vm_destroy"]
+        for vm, kvm in sorted(want.items()):
+            equal(destroyed.count(kvm), 0 if pinned else 1,
+                  "%s: kvm_destroy_vm of VM %s (0x%x) in tdvtrace trace" % (case, vm, kvm))
 
 
 def main():

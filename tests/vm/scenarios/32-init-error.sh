@@ -1,5 +1,7 @@
 #!/bin/sh
-# amd_viommu_init_one fails: the patch's err_init path undoes VF control and
+# amd_viommu_init_one fails: its own err_out runs amd_viommu_uninit_one (VF
+# control and the DTE of devid 0, the vIOMMU having no trans_devid yet), then
+# the patch's err_init path undoes VF control and
 # the DTE and puts the reference it took.
 . /scenarios/lib.sh
 OUT=$1
@@ -14,3 +16,15 @@ close A
 SCRIPT
 tdv_stop trace INT
 mv "$OUT/trace.out" "$OUT/trace.json"
+
+# The copy of the vIOMMU data back to the user fails after amd_viommu_init_one
+# succeeded: err_init alone (no uninit), -EFAULT.
+tdv_start trace_copy trace --json
+tdvctl script - > "$OUT/ctl_copy.out" <<'SCRIPT'
+vm A
+fault fail_copy_out
+viommu v1 A 0
+close A
+SCRIPT
+tdv_stop trace_copy INT
+mv "$OUT/trace_copy.out" "$OUT/trace_copy.json"
