@@ -17,7 +17,7 @@
 #   --busybox PATH     static busybox         (env BUSYBOX, default /bin/busybox)
 #   --extra SRC[:DST]  add a file (repeatable; env EXTRA_FILES, space separated);
 #                      DST is its absolute path in the guest, default /extra/NAME
-#   --moddir DIR       the guest kernel's modules (env MODDIR, default
+#   --moddir DIR       the guest kernel's modules (env KMODDIR, default
 #                      /lib/modules/$KRELEASE; KRELEASE defaults to
 #                      scripts/kernel-release.sh)
 # Relative defaults are taken from the repository top; OUT defaults to .output.
@@ -47,7 +47,7 @@ vmlib=${VMLIB:-$top/tests/vm/lib.sh}
 vminit=${VMINIT:-$top/tests/vm/init}
 busybox=${BUSYBOX:-/bin/busybox}
 extras=${EXTRA_FILES:-}
-moddir=${MODDIR:-}
+moddir=${KMODDIR:-}
 outfile=""
 
 while [ $# -gt 0 ]; do
@@ -87,7 +87,7 @@ need_file "guest init" "$vminit"
 need_file "busybox" "$busybox" "apt-get install busybox-static"
 [ -d "$scenarios" ] || die "scenario folder '$scenarios' not found"
 [ -n "$moddir" ] || moddir=/lib/modules/${KRELEASE:-$("$here/kernel-release.sh")}
-[ -d "$moddir/kernel" ] || die "no kernel modules in '$moddir' (pass --moddir / MODDIR or KRELEASE)"
+[ -d "$moddir/kernel" ] || die "no kernel modules in '$moddir' (pass --moddir / KMODDIR or KRELEASE)"
 if readelf -l "$busybox" 2>/dev/null | grep -q 'program interpreter'; then
 	die "$busybox is dynamically linked; install busybox-static or pass --busybox"
 fi

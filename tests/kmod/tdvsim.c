@@ -197,7 +197,7 @@ static struct rw_semaphore sim_seg_rwsem[TDVSIM_NR_SEGS];
 
 /*
  * sim: ground truth, outside the patch's own state. Who created each
- * kvmfd_xa entry (a VM id), and the counters of struct tdvsim_truth, both
+ * kvmfd_xa entry (its struct kvm address >> 1), and the counters of struct tdvsim_truth, both
  * per segment and updated under that segment's kvmfd_xa_mutex.
  */
 static struct xarray sim_owner_xa[TDVSIM_NR_SEGS];
@@ -313,8 +313,6 @@ static bool fault_hit(enum tdvsim_fault f)
 	sim_fired |= 1U << f;
 	return true;
 }
-
-static u32 kvmfd_refs(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd);
 
 /* ---- trans_devid.c, as patched --------------------------------------------- */
 
@@ -471,7 +469,8 @@ __other_file int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pc
 			goto out_unlock;
 		}
 		/* sim: another VM's entry, found by fd number alone */
-		if (xa_to_value(xa_load(&sim_owner_xa[pci_seg->id], kvmfd)) != sim_vm_of_fd(kvmfd))
+		if (xa_to_value(xa_load(&sim_owner_xa[pci_seg->id], kvmfd)) !=
+		    sim_vm_of_fd(kvmfd) >> 1)
 			sim_truth.alias[pci_seg->id]++;
 		refcount_inc(&entry->refs);
 		sim_refs_set(pci_seg, kvmfd, refcount_read(&entry->refs));
@@ -510,7 +509,9 @@ __other_file int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pc
 	}
 	WARN_ON_ONCE(prev);
 	sim_refs_set(pci_seg, kvmfd, 1);
-	xa_store(&sim_owner_xa[pci_seg->id], kvmfd, xa_mk_value(sim_vm_of_fd(kvmfd)), GFP_KERNEL);
+	/* a struct kvm address is aligned: >> 1 keeps it whole in a value entry */
+	xa_store(&sim_owner_xa[pci_seg->id], kvmfd, xa_mk_value(sim_vm_of_fd(kvmfd) >> 1),
+		 GFP_KERNEL);
 	xa_store(&sim_gen_xa[pci_seg->id], kvmfd,
 		 xa_mk_value(xa_to_value(xa_load(&sim_gen_xa[pci_seg->id], kvmfd)) + 1),
 		 GFP_KERNEL);
