@@ -26,6 +26,8 @@ kheaders = $(call kroot,$(1))/usr/src/linux-headers-$(1)
 kmodules = $(call kroot,$(1))/lib/modules/$(1)
 kfetch = $(if $(call kroot,$(1)),$(Q)scripts/fetch-kernel.sh $(1) $(call kout,$(1)))
 KO = $(call kout,$(1))/kmod/tdvsim.ko
+# The same simulator with the driver's static trans_devid_alloc/free inlined.
+KO_INLINE = $(call kout,$(1))/kmod-inline/tdvsim.ko
 
 CFLAGS ?= -g -O2
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -54,7 +56,7 @@ Q := @
 msg = @printf '  %-8s %s\n' "$(1)" "$(2)";
 endif
 
-.PHONY: all deps unit kmod vmtest vmtest-6.1 vmtest-6.12 check demo install clean format
+.PHONY: all deps unit kmod vmtest vmtest-6.1 vmtest-6.12 vmtest-inline check demo install clean format
 .DELETE_ON_ERROR:
 .SECONDARY:
 
@@ -194,20 +196,33 @@ $(OUTPUT)/kernels/%/vmlinux:
 	$(Q)mkdir -p $(@D)
 	$(Q)scripts/extract-vmlinux.sh $(call kvmlinuz,$*) $@
 
+# The -inline- targets do the same with the inlined variant (kmod-inline/,
+# vm-inline/).
 kmod-%: $(OUTPUT)/kernels/%/vmlinux
 	$(call kfetch,$*)
 	$(Q)$(MAKE) -C tests/kmod KRELEASE=$* KDIR=$(call kheaders,$*) \
 		VMLINUX=$(abspath $<) KMOD_OUT=$(abspath $(call kout,$*)/kmod)
+
+kmod-inline-%: $(OUTPUT)/kernels/%/vmlinux
+	$(call kfetch,$*)
+	$(Q)$(MAKE) -C tests/kmod KRELEASE=$* KDIR=$(call kheaders,$*) INLINE=1 \
+		VMLINUX=$(abspath $<) KMOD_OUT=$(abspath $(call kout,$*)/kmod-inline)
 
 vmtest-%: all kmod-%
 	$(Q)OUT=$(call kout,$*)/vm KRELEASE=$* VMTEST_KERNEL=$(call kvmlinuz,$*) \
 		KMODDIR=$(call kmodules,$*) TDVTRACE=$(OUTPUT)/tdvtrace \
 		TDVSIM_KO=$(call KO,$*) scripts/vmtest.sh
 
+vmtest-inline-%: all kmod-inline-%
+	$(Q)OUT=$(call kout,$*)/vm-inline KRELEASE=$* VMTEST_KERNEL=$(call kvmlinuz,$*) \
+		KMODDIR=$(call kmodules,$*) TDVTRACE=$(OUTPUT)/tdvtrace \
+		TDVSIM_KO=$(call KO_INLINE,$*) scripts/vmtest.sh
+
 kmod: kmod-$(KERNEL)
 vmtest: vmtest-$(KERNEL)
 vmtest-6.1: vmtest-$(KRELEASE)
 vmtest-6.12: vmtest-$(KRELEASE_612)
+vmtest-inline: vmtest-inline-$(KERNEL)
 
 # deps first, in its own step: KRELEASE and the tools exist only after it.
 # The guest suite runs once per kernel, one after the other.

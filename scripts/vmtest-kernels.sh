@@ -1,13 +1,14 @@
 #!/bin/sh
 # SPDX-License-Identifier: GPL-2.0
-# Run the guest suite on each kernel in turn (make vmtest-RELEASE), even when
+# Run the guest suite on each kernel in turn (make vmtest-RELEASE, or
+# vmtest-inline-RELEASE for an argument inline-RELEASE), even when
 # one fails, and sum up: a line per kernel with its `N passed, N failed` and
 # how long it took, then the total `N passed, N failed`. Exit status 1 when
 # any kernel's suite failed or reported nothing.
 #
-# usage: scripts/vmtest-kernels.sh RELEASE...
+# usage: scripts/vmtest-kernels.sh [inline-]RELEASE...
 #   env OUT (default .output): each run's log goes to
-#   OUT/kernels/RELEASE/vmtest.log
+#   OUT/kernels/RELEASE/vmtest.log (vmtest-inline.log)
 set -eu
 
 me=vmtest-kernels.sh
@@ -16,7 +17,7 @@ top=$(dirname "$here")
 out=${OUT:-$top/.output}
 
 if [ $# -eq 0 ]; then
-	sed -n '3,10s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,11s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 fi
 
@@ -25,7 +26,10 @@ total_passed=0
 total_failed=0
 status=0
 for k in "$@"; do
-	log=$out/kernels/$k/vmtest.log
+	case "$k" in
+	inline-*) log=$out/kernels/${k#inline-}/vmtest-inline.log ;;
+	*) log=$out/kernels/$k/vmtest.log ;;
+	esac
 	mkdir -p "$(dirname "$log")"
 	echo "$me: guest suite on $k"
 	start=$(date +%s)
