@@ -47,4 +47,8 @@ void detect_vm_not_destroyed_arm(struct tdv_model *m, const struct tdv_event *ex
 /* After the grace period of a VMM's exit (P_VM_EXITED). */
 void detect_vm_not_destroyed(struct tdv_model *m, const struct pending *p);
 
+/* The DTE clear after an uninit that was not the vIOMMU's (the driver's error path). */
+void detect_driver_dte0(struct tdv_model *m, const struct err_uninit *u,
+			const struct tdv_event *clear);
+
 #endif /* TDV_DETECT_H */

@@ -28,6 +28,7 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	u64map_init(&m->vfctrls);
 	u64map_init(&m->pools);
 	u64map_init(&m->vms);
+	u64map_init(&m->err_uninits);
 	u64nummap_init(&m->vm_lives);
 	u64nummap_init(&m->alloc_ns);
 	return m;
@@ -61,6 +62,8 @@ void tdv_model_free(struct tdv_model *m)
 	u64map_destroy(&m->pools);
 	u64map_each(&m->vms, free_value, NULL);
 	u64map_destroy(&m->vms);
+	u64map_each(&m->err_uninits, free_value, NULL);
+	u64map_destroy(&m->err_uninits);
 	u64nummap_destroy(&m->vm_lives);
 	u64nummap_destroy(&m->alloc_ns);
 	free(m->pend);
@@ -127,6 +130,29 @@ struct entry *entry_of_devid(struct tdv_model *m, const struct tdv_event *e)
 		return NULL;
 	en = entry_find(m, e->seg, e->kvmfd);
 	return en && en->trans_devid == e->trans_devid ? en : NULL;
+}
+
+struct holding_ctx {
+	uint16_t seg, devid;
+	struct entry *found;
+};
+
+static void find_holder(void *ctx, uint64_t key, void *value)
+{
+	struct holding_ctx *c = ctx;
+	struct entry *en = value;
+
+	if (!c->found && en->seg == c->seg && en->trans_devid == c->devid)
+		c->found = en;
+}
+
+struct entry *entry_holding(struct tdv_model *m, uint16_t seg, uint16_t devid)
+{
+	struct holding_ctx c = { .seg = seg, .devid = devid };
+
+	if (devid_live(m, seg, devid))
+		u64map_each(&m->entries, find_holder, &c);
+	return c.found;
 }
 
 bool devid_live(const struct tdv_model *m, uint16_t seg, uint16_t devid)
@@ -341,13 +367,28 @@ static void on_dte_set(struct tdv_model *m, const struct tdv_event *e)
 	}
 }
 
+/* The clear that follows an uninit of a trans_devid not the vIOMMU's own. */
+static bool driver_error_clear(struct tdv_model *m, const struct tdv_event *e)
+{
+	struct err_uninit *u = u64map_get(&m->err_uninits, e->pid);
+
+	if (!u || u->seg != e->seg || u->gid != e->gid || u->devid != e->trans_devid)
+		return false;
+	detect_driver_dte0(m, u, e);
+	free(u64map_del(&m->err_uninits, e->pid));
+	return true;
+}
+
 static void on_dte_clear(struct tdv_model *m, const struct tdv_event *e)
 {
 	struct devid_state *d = u64map_get(&m->devids, devid_key(e->seg, e->trans_devid));
-	struct entry *en = entry_of_devid(m, e);
+	struct entry *en;
 
 	if (d)
 		d->set = false;
+	if (driver_error_clear(m, e))
+		return;
+	en = entry_of_devid(m, e);
 	if (!en)
 		return;
 	en->clear_gid = e->gid;
@@ -391,8 +432,27 @@ static void on_vfctrl(struct tdv_model *m, const struct tdv_event *e)
 
 static void on_uninit(struct tdv_model *m, const struct tdv_event *e)
 {
-	struct entry *en = entry_of_devid(m, e);
+	const struct vfctrl *v = u64map_get(&m->vfctrls, vfctrl_key(e->seg, e->iommu, e->gid));
+	struct entry *en;
 
+	/*
+	 * The vIOMMU's VF control names another trans_devid than the one it
+	 * uninits: the driver's init error path (detect_driver_dte0.c).
+	 */
+	if (v && v->devid != e->trans_devid) {
+		struct err_uninit *u = get_or_new(&m->err_uninits, e->pid, sizeof(*u));
+
+		if (u) {
+			*u = (struct err_uninit){ .seg = e->seg,
+						  .iommu = e->iommu,
+						  .gid = e->gid,
+						  .devid = e->trans_devid,
+						  .own_devid = v->devid };
+			evidence_of_event(&u->uninit, e);
+		}
+		return;
+	}
+	en = entry_of_devid(m, e);
 	if (en) {
 		en->clear_gid = e->gid;
 		en->clear_iommu = e->iommu;
@@ -414,6 +474,8 @@ static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
 	struct vm_rec *v;
 	uint64_t life;
 
+	/* An error path's uninit whose DTE clear never came (lost). */
+	free(u64map_del(&m->err_uninits, e->pid));
 	if (e->ret || !(e->fields & TDV_F_VM) || !e->vm)
 		return;
 	life = vm_life(m, e->vm);

@@ -37,7 +37,8 @@
 	X(RESERVE_CLASH, reserve_clash)                                                            \
 	X(ALLOC_FAIL, alloc_fail)                                                                  \
 	X(FINI_LIVE, fini_live)                                                                    \
-	X(VM_NOT_DESTROYED, vm_not_destroyed)
+	X(VM_NOT_DESTROYED, vm_not_destroyed)                                                      \
+	X(DRIVER_DTE0, driver_dte0)
 
 #define TDV_R_ENUM(kind, name) TDV_R_##kind,
 enum tdv_report_kind {
@@ -162,6 +163,7 @@ struct tdv_model_stats {
 	uint64_t reports[TDV_R_KINDS];
 	uint64_t live_entries;
 	uint64_t ids_allocated; /* over all segments */
+	uint64_t driver_dte0;	/* the driver's own clears of DTE 0, reported once */
 };
 
 void tdv_model_stats(const struct tdv_model *m, struct tdv_model_stats *out);

@@ -88,6 +88,18 @@ struct vm_rec {
 	bool exited; /* its VMM exited: a check waits out the grace period */
 };
 
+/*
+ * A vIOMMU's uninit that acts on a trans_devid not its own (the driver's init
+ * error path, before the vIOMMU has one): its DTE clear follows on the same
+ * thread. Kept per thread until then.
+ */
+struct err_uninit {
+	uint16_t seg, iommu, gid;
+	uint16_t devid;	    /* what the uninit clears */
+	uint16_t own_devid; /* the vIOMMU's, from its VF control */
+	struct tdv_evidence uninit;
+};
+
 /* What went away: a VM (vm != 0, in its vm_life) or else a VMM (tgid). */
 struct leaver {
 	uint64_t vm, vm_life;
@@ -115,11 +127,12 @@ struct tdv_model {
 	uint64_t grace_ns;
 	tdv_report_fn fn;
 	void *ctx;
-	struct u64map entries; /* (seg << 32 | kvmfd) -> struct entry */
-	struct u64map devids;  /* (seg << 16 | devid) -> struct devid_state */
-	struct u64map vfctrls; /* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
-	struct u64map pools;   /* seg -> struct pool */
-	struct u64map vms;     /* struct kvm address -> struct vm_rec */
+	struct u64map entries;	   /* (seg << 32 | kvmfd) -> struct entry */
+	struct u64map devids;	   /* (seg << 16 | devid) -> struct devid_state */
+	struct u64map vfctrls;	   /* (seg << 32 | iommu << 16 | gid) -> struct vfctrl */
+	struct u64map pools;	   /* seg -> struct pool */
+	struct u64map vms;	   /* struct kvm address -> struct vm_rec */
+	struct u64map err_uninits; /* pid -> struct err_uninit */
 	/*
 	 * struct kvm addresses are reused once freed: count each address's
 	 * kvm_destroy_vm so a new VM at an old address is a new VM.
@@ -150,6 +163,8 @@ static inline uint64_t devid_key(uint16_t seg, uint16_t devid)
 struct entry *entry_find(struct tdv_model *m, uint16_t seg, uint32_t kvmfd);
 /* The entry the event's (seg, kvmfd) names, if it holds the event's trans_devid. */
 struct entry *entry_of_devid(struct tdv_model *m, const struct tdv_event *e);
+/* A live entry holding @devid in @seg, if any. */
+struct entry *entry_holding(struct tdv_model *m, uint16_t seg, uint16_t devid);
 struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e);
 void entry_add_get(struct tdv_model *m, struct entry *en, const struct tdv_event *e);
 /* The entry is gone from the kernel (at @ts_ns; 0 if unknown). */

@@ -572,6 +572,65 @@ static void test_failed_viommu_init_resolves_nothing(void **state)
 	assert_int_equal(out.n, 0);
 }
 
+/*
+ * amd_viommu_init_one fails: its uninit runs before the vIOMMU has its
+ * trans_devid (kvmfd and trans_devid read 0), clearing VF control and DTE 0;
+ * then the patch's error path clears its own and puts. Here VM B holds
+ * trans_devid 0 under kvmfd 0, so the clear matches B's entry by (seg,
+ * kvmfd, devid): it must still be the driver's, said once, not B's hazard.
+ */
+static void failed_init(struct stream *s, uint16_t gid)
+{
+	struct tdv_event *e;
+
+	viommu_create(s, 0, 4, 1, 0xffff, 1, gid, VM_A);
+	e = add(s, TDV_EV_VIOMMU_UNINIT, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = 0, e->gid = gid, e->iommu = 2;
+	e = add(s, TDV_EV_VFCTRL, TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = 0, e->gid = gid, e->iommu = 2;
+	e = add(s, TDV_EV_DTE_CLEAR, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = 0, e->gid = gid, e->iommu = 2;
+	/* err_init: VF control, the DTE, the put */
+	e = add(s, TDV_EV_VFCTRL, TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = 0, e->gid = gid, e->iommu = 2;
+	e = add(s, TDV_EV_DTE_CLEAR, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = 0, e->kvmfd = 4, e->gen = 1, e->trans_devid = 0xffff;
+	e->gid = gid, e->iommu = 2;
+	e = add(s, TDV_EV_ID_FREE, TDV_F_SEG | TDV_F_TRANS_DEVID);
+	e->seg = 0, e->trans_devid = 0xffff;
+	e = add(s, TDV_EV_PUT, F_ENTRY | TDV_F_REFS);
+	e->seg = 0, e->kvmfd = 4, e->gen = 1, e->trans_devid = 0xffff;
+	viommu_init_done(s, 0, 4, gid, VM_A, -12);
+}
+
+static void test_driver_dte0_said_once(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model_stats st;
+
+	viommu_create(&s, 0, 0, 1, 0, 1, 7, VM_B);
+	failed_init(&s, 1);
+	failed_init(&s, 2);
+	viommu_destroy(&s, 0, 0, 1, 0, 0, 7, true, true);
+	vm_destroy(&s, VM_B);
+	vm_destroy(&s, VM_A);
+	run(&s, &out, &st);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_DRIVER_DTE0);
+	assert_int_equal(out.reports[0].trans_devid, 0);
+	assert_false(out.reports[0].has_entry);
+	assert_string_equal(out.reports[0].detail,
+			    "vIOMMU init failed: the driver's uninit cleared VF control and DTE "
+			    "0x0000, not the vIOMMU's 0xffff (held by VM 0xffff888000002000)");
+	assert_int_equal(out.reports[0].nevidence, 2);
+	assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_VIOMMU_UNINIT);
+	assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_DTE_CLEAR);
+	assert_int_equal(out.reports[0].evidence[1].gid, 1);
+	assert_int_equal(st.driver_dte0, 2);
+	assert_int_equal(st.reports[TDV_R_DRIVER_DTE0], 1);
+}
+
 static void test_out_of_order_delivery(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -724,6 +783,7 @@ int main(void)
 		cmocka_unit_test(test_vm_not_destroyed_after_clean_exit),
 		cmocka_unit_test(test_vm_destroyed_within_grace),
 		cmocka_unit_test(test_vm_not_destroyed_holding_refs),
+		cmocka_unit_test(test_driver_dte0_said_once),
 		cmocka_unit_test(test_failed_viommu_init_resolves_nothing),
 		cmocka_unit_test(test_out_of_order_delivery),
 		cmocka_unit_test(test_reorder_sorts_and_keeps_ties),

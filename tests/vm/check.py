@@ -347,6 +347,15 @@ def check_init_error(d):
     ]
     sequence(evs, seq, "copy to the user failed after amd_viommu_init_one")
 
+    # Two failed inits and a good one: the driver's clear of DTE 0 is said
+    # once, as the driver's, and the patch's own clears are no hazard.
+    c = ctl(d, "ctl_leaks.out")
+    equal((c["v1"]["ret"], c["v2"]["ret"], c["v3"]["ret"]),
+          (EEXIST_ERRNO["ENOMEM"], EEXIST_ERRNO["ENOMEM"], 0), "two failed inits, one good")
+    r = one_report(d, "leaks", "driver_dte0", seg=0, trans_devid=0)
+    equal(r["detail"], "vIOMMU init failed: the driver's uninit cleared VF control and "
+          "DTE 0x0000, not the vIOMMU's 0xffff", "driver_dte0 detail")
+
 
 def check_filters(d):
     base = events(d, "all.json")
@@ -933,6 +942,19 @@ def check_vm_file_leak(d):
         for vm, kvm in sorted(want.items()):
             equal(destroyed.count(kvm), 0 if pinned else 1,
                   "%s: kvm_destroy_vm of VM %s (0x%x) in tdvtrace trace" % (case, vm, kvm))
+        # tdvtrace leaks: each VM that outlived its VMM, nothing else.
+        reps = leaks_reports(d, case + "_leaks")
+        equal(sorted((r["kind"], int(r["vm"], 16)) for r in reps),
+              sorted(("vm_not_destroyed", kvm) for kvm in want.values()) if pinned else [],
+              "%s: tdvtrace leaks reports" % case)
+        inits = {kvm: sum(1 for r in creates if int(r["kvm"], 16) == kvm)
+                 for kvm in want.values()}
+        for r in reps:
+            equal(r["confidence"], "exact", "%s: vm_not_destroyed confidence" % case)
+            expect("(%d viommu_init%s resolved it); it holds 0 entries with 0 refs"
+                   % (inits[int(r["vm"], 16)], "" if inits[int(r["vm"], 16)] == 1 else "s")
+                   in r["detail"], "%s: the report counts the VM's viommu_inits" % case,
+                   r["detail"])
 
 
 def main():
