@@ -253,4 +253,9 @@ void tdv_report_print_summary(FILE *f, const struct tdv_model_stats *st)
 		sep = ", ";
 	}
 	fputc('\n', f);
+	if (st->driver_dte0 > 1)
+		fprintf(f,
+			"tdvtrace: the driver cleared DTE 0 in %" PRIu64
+			" failed vIOMMU inits (driver_dte0 is reported once)\n",
+			st->driver_dte0);
 }

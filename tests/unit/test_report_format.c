@@ -210,9 +210,15 @@ static void test_summary(void **state)
 	tdv_report_print_summary(f, &st);
 	memset(&st, 0, sizeof(st));
 	tdv_report_print_summary(f, &st);
+	st.reports[TDV_R_DRIVER_DTE0] = 1;
+	st.driver_dte0 = 3;
+	tdv_report_print_summary(f, &st);
 	fclose(f);
 	assert_string_equal(buf, "tdvtrace: 3 reports: 1 leak_ref, 2 alias\n"
-				 "tdvtrace: no leaks or anomalies\n");
+				 "tdvtrace: no leaks or anomalies\n"
+				 "tdvtrace: 1 report: 1 driver_dte0\n"
+				 "tdvtrace: the driver cleared DTE 0 in 3 failed vIOMMU inits "
+				 "(driver_dte0 is reported once)\n");
 	free(buf);
 }
 
