@@ -6,7 +6,8 @@
 # how long it took, then the total `N passed, N failed`. Exit status 1 when
 # any kernel's suite failed or reported nothing.
 #
-# usage: scripts/vmtest-kernels.sh [inline-]RELEASE...
+# usage: scripts/vmtest-kernels.sh [inline-]RELEASE[:SCENARIOS]...
+#   SCENARIOS: only these (VMTEST_ONLY patterns, comma-separated)
 #   env OUT (default .output): each run's log goes to
 #   OUT/kernels/RELEASE/vmtest.log (vmtest-inline.log)
 set -eu
@@ -17,7 +18,7 @@ top=$(dirname "$here")
 out=${OUT:-$top/.output}
 
 if [ $# -eq 0 ]; then
-	sed -n '3,11s/^# \{0,1\}//p' "$0" >&2
+	sed -n '3,12s/^# \{0,1\}//p' "$0" >&2
 	exit 2
 fi
 
@@ -25,7 +26,10 @@ summary=""
 total_passed=0
 total_failed=0
 status=0
-for k in "$@"; do
+for arg in "$@"; do
+	k=${arg%%:*}
+	only=""
+	[ "$k" = "$arg" ] || only=${arg#*:}
 	case "$k" in
 	inline-*) log=$out/kernels/${k#inline-}/vmtest-inline.log ;;
 	*) log=$out/kernels/$k/vmtest.log ;;
@@ -35,7 +39,8 @@ for k in "$@"; do
 	start=$(date +%s)
 	rc=0
 	# The log is kept whole; the console sees it as it comes.
-	${MAKE:-make} -C "$top" --no-print-directory "vmtest-$k" >"$log" 2>&1 &
+	VMTEST_ONLY=${only:-${VMTEST_ONLY:-}} ${MAKE:-make} -C "$top" --no-print-directory \
+		"vmtest-$k" >"$log" 2>&1 &
 	pid=$!
 	tail -n +1 -s 0.5 --pid="$pid" -F "$log" 2>/dev/null || true
 	wait "$pid" || rc=$?
@@ -55,7 +60,7 @@ for k in "$@"; do
 	[ "$f" = 0 ] || status=1
 	total_passed=$((total_passed + p))
 	total_failed=$((total_failed + f))
-	summary="$summary$k: $line in $((secs / 60)) min $((secs % 60)) s, exit status $rc$why
+	summary="$summary$k${only:+ ($only)}: $line in $((secs / 60)) min $((secs % 60)) s, exit status $rc$why
 "
 done
 
