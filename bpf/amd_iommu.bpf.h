@@ -73,6 +73,23 @@ static __always_inline __u32 entry_refs(struct amd_iommu_kvmfd_trans_entry___tdv
 }
 
 /*
+ * @id's state in the segment's trans_devid_xa (enum tdv_id_state): the
+ * kernel's own pool, read where trans_devid_free could not be traced. An
+ * entry that is not a value is no state the patch stores: ALLOCATED, so a
+ * pool we cannot read is never taken for a free id.
+ */
+static __always_inline __s32 tdv_id_state(struct amd_iommu_pci_seg___tdv *seg, __u16 id)
+{
+	void *e = tdv_xa_load(&seg->trans_devid_xa, id);
+
+	if (!e)
+		return TDV_ID_FREE;
+	if (!tdv_xa_is_value(e))
+		return TDV_ID_ALLOCATED;
+	return (unsigned long)e >> 1; /* xa_to_value() */
+}
+
+/*
  * Did a get that returned @ret create its entry, allocating a trans_devid?
  * Where trans_devid_alloc is traced (@have_id_alloc): when it succeeded
  * inside the get (@allocated). Where the compiler inlined it: when the

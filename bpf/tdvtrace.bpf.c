@@ -25,9 +25,15 @@ const volatile __u32 filter_tgid;	/* 0: every process */
 const volatile __s32 filter_seg = -1;	/* -1: every segment */
 const volatile __s64 filter_kvmfd = -1; /* -1: every kvmfd */
 const volatile __u64 wakeup_bytes;	/* wake the reader past this */
-const volatile bool have_id_alloc;	/* trans_devid_alloc is traced */
 const volatile bool want_stacks;	/* --stacks: stacks of each get */
-const volatile bool have_id_free;	/* trans_devid_free is traced */
+
+/*
+ * Set by the loader once trans_devid_alloc is attached and takes every call
+ * (no compiler clone beside it): a get that begins after this sees its
+ * allocation as an id_alloc. Until then, or without it, a get's outcome
+ * tells (tdv_get_created).
+ */
+bool id_alloc_traced;
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -61,6 +67,7 @@ struct call_val {
 	__u16 trans_devid; /* put: the entry's id before the put */
 	bool existed;	   /* put: entry present at entry */
 	bool allocated;	   /* get: trans_devid_alloc succeeded inside */
+	bool alloc_traced; /* get: id_alloc_traced when it began */
 	bool released;	   /* put: trans_devid_free ran inside */
 	__u16 freed_id;	   /* put: the id it freed */
 	__u32 gen;	   /* put: generation of the entry it found */
@@ -258,7 +265,10 @@ static __always_inline void set_aviommu(struct tdv_event *e, struct amd_iommu_vi
 
 static __always_inline int get_entry(void *ctx, void *seg, u32 kvmfd, u16 *out)
 {
-	call_start(TDV_EV_GET, (__u64)seg, kvmfd, (__u64)out);
+	struct call_val val = { .arg = { (__u64)seg, kvmfd, (__u64)out },
+				.alloc_traced = id_alloc_traced };
+
+	call_save(TDV_EV_GET, &val);
 	return 0;
 }
 
@@ -288,7 +298,7 @@ static __always_inline int get_exit(void *ctx, int ret)
 		e.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		e.fields |= TDV_F_STACKS;
 	}
-	created = tdv_get_created(ret, have_id_alloc, c->allocated, e.refs);
+	created = tdv_get_created(ret, c->alloc_traced, c->allocated, e.refs);
 	if (!ret) {
 		bpf_probe_read_kernel(&e.trans_devid, sizeof(e.trans_devid), (void *)c->arg[2]);
 		e.fields |= TDV_F_TRANS_DEVID;
@@ -392,6 +402,16 @@ static __always_inline int put_exit(void *ctx)
 	if (released) {
 		e.refs = 0;
 		e.trans_devid = c->released ? c->freed_id : c->trans_devid;
+		/*
+		 * Kernel state, not a traced call: trans_devid_free did not run
+		 * here as a probed call (inlined, cloned or skipped), so read
+		 * whether the id went back to trans_devid_xa. Only final puts
+		 * pay for this walk.
+		 */
+		if (!c->released) {
+			e.id_state = tdv_id_state(seg, e.trans_devid);
+			e.fields |= TDV_F_ID_STATE;
+		}
 	} else if (c->existed) {
 		/* It held a ref: the entry outlives this put. */
 		if (!e.refs)

@@ -100,11 +100,25 @@ enum tdv_field {
 	TDV_F_RET = 1 << 7,
 	TDV_F_LAT = 1 << 8,
 	TDV_F_GEN = 1 << 9,
-	TDV_F_STACKS = 1 << 10, /* kstack, ustack (get, with --stacks) */
-	TDV_F_NEW = 1 << 11,	/* get: made a fresh entry, allocating its id */
+	TDV_F_STACKS = 1 << 10,	  /* kstack, ustack (get, with --stacks) */
+	TDV_F_NEW = 1 << 11,	  /* get: made a fresh entry, allocating its id */
+	TDV_F_ID_STATE = 1 << 12, /* put: id_state, read at its return (below) */
 };
 
-#define TDV_F_ALL ((TDV_F_NEW << 1) - 1)
+#define TDV_F_ALL ((TDV_F_ID_STATE << 1) - 1)
+
+/*
+ * A trans_devid's state in the segment's trans_devid_xa: the driver's enum
+ * trans_devid_state (FREE, RESERVED, ALLOCATED), stored as xa_mk_value().
+ * A put that released its entry while trans_devid_free was not traced inside
+ * it (inlined, cloned, or skipped) reads its id's state at its return: FREE
+ * means the id went back to the pool, ALLOCATED that it leaked.
+ */
+enum tdv_id_state {
+	TDV_ID_FREE,
+	TDV_ID_RESERVED,
+	TDV_ID_ALLOCATED,
+};
 
 struct tdv_event {
 	__u64 ts_ns;  /* bpf_ktime_get_ns() (CLOCK_MONOTONIC) */
@@ -116,7 +130,10 @@ struct tdv_event {
 	__u32 pid;  /* thread id */
 	__u32 tgid; /* process id */
 	__u32 kvmfd;
-	__s32 ret;	   /* return value; for ID_ALLOC the id or -errno */
+	union {
+		__s32 ret;	/* return value; for ID_ALLOC the id or -errno */
+		__s32 id_state; /* PUT with TDV_F_ID_STATE: enum tdv_id_state */
+	};
 	__u32 refs;	   /* kernel refcount after the operation, 0 = no entry */
 	__u32 gen;	   /* generation of the (seg, kvmfd) entry */
 	__u16 seg;	   /* pci_seg->id */

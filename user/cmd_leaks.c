@@ -93,6 +93,7 @@ int cmd_leaks(int argc, char **argv)
 	err = tdv_live_start(&live, &ctx.opts, tdv_feed_event, &ctx.feed, tdv_feed_seed);
 	if (err)
 		goto out;
+	tdv_model_observe(ctx.model, tdv_session_observed(&live.session));
 	p->start_ns = live.start_ns;
 	if (ctx.opts.stacks)
 		p->sym = tdv_symbolizer_new(bpf_map__fd(live.session.skel->maps.stacks));

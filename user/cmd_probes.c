@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <stdio.h>
+#include <string.h>
 #include "commands.h"
 #include "json.h"
 #include "live.h"
@@ -8,7 +9,10 @@
 
 static const char probes_doc[] =
 	"List the probe points tdvtrace uses, whether this kernel has each and "
-	"how it attaches (fentry, kprobe, tracepoint or missing, with why).\v"
+	"how it attaches (fentry, kprobe, tracepoint or missing, with why), and how "
+	"its facts are observed: attached (every call), partly (compiler clones "
+	"take some calls), derived (from gets, puts and the kernel's own "
+	"trans_devid_xa, where trans_devid_alloc/free are inlined) or missed.\v"
 	"Exit status 0 when the get/put pair is attachable, 1 otherwise.";
 
 static const struct argp_child probes_children[] = {
@@ -21,22 +25,58 @@ static const struct argp probes_argp = {
 	.children = probes_children,
 };
 
+/* The note of a row: why, the clones whose calls are missed, what it is derived from. */
+static void note_of(const struct tdv_probe_set *set, const struct tdv_probe *p, char *buf,
+		    size_t len)
+{
+	const char *from;
+	enum tdv_observed o = tdv_probe_observed(set, p, &from);
+	size_t used = snprintf(buf, len, "%s", p->why);
+
+	if (p->clones[0] && p->how != TDV_HOW_MISSING && used < len)
+		used += snprintf(buf + used, len - used, "%scalls through %s are missed",
+				 used ? "; " : "", p->clones);
+	if (o == TDV_OBS_DERIVED && used < len)
+		snprintf(buf + used, len - used, "%sderived from %s", used ? "; " : "", from);
+}
+
 static void print_text(const struct tdv_probe_set *set)
 {
-	printf("%-15s %-10s %-9s %-45s %s\n", "PROBE", "ATTACH", "MODULE", "SYMBOL", "NOTE");
+	printf("%-15s %-10s %-9s %-45s %-9s %s\n", "PROBE", "ATTACH", "MODULE", "SYMBOL",
+	       "OBSERVED", "NOTE");
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &set->probe[i];
+		const char *from;
+		char note[512];
 
-		printf("%-15s %-10s %-9s %-45s %s\n", p->event, tdv_probe_how_name(p->how),
-		       p->module[0] ? p->module : "-", p->symbol, p->why);
+		note_of(set, p, note, sizeof(note));
+		printf("%-15s %-10s %-9s %-45s %-9s %s\n", p->event, tdv_probe_how_name(p->how),
+		       p->module[0] ? p->module : "-", p->symbol,
+		       tdv_observed_name(tdv_probe_observed(set, p, &from)), note);
 	}
+}
+
+/* "a.isra.0, b.constprop.1" as a JSON array of names. */
+static void clones_array(struct tdv_json *w, const char *clones)
+{
+	tdv_json_name(w, "missed_through");
+	tdv_json_start_array(w);
+	while (*clones) {
+		size_t n = strcspn(clones, ",");
+
+		tdv_json_string_n(w, clones, n);
+		clones += n;
+		clones += strspn(clones, ", ");
+	}
+	tdv_json_end_array(w);
 }
 
 static void print_json(const struct tdv_probe_set *set)
 {
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &set->probe[i];
-
+		const char *from;
+		enum tdv_observed o = tdv_probe_observed(set, p, &from);
 		struct tdv_json w;
 
 		tdv_json_init(&w, stdout);
@@ -50,6 +90,12 @@ static void print_json(const struct tdv_probe_set *set)
 		if (p->module[0])
 			tdv_json_string_n_field(&w, "module", p->module, sizeof(p->module));
 		tdv_json_string_n_field(&w, "why", p->why, sizeof(p->why));
+		/* How its facts reach the model: the probe, or derived (from what). */
+		tdv_json_string_field(&w, "observed", tdv_observed_name(o));
+		if (o == TDV_OBS_DERIVED)
+			tdv_json_string_field(&w, "derived_from", from);
+		if (p->clones[0])
+			clones_array(&w, p->clones);
 		tdv_json_end_object(&w);
 		tdv_json_end_line(&w);
 	}

@@ -140,6 +140,8 @@ static void fill_header(struct tdv_rec_header *h, const struct tdv_live *l,
 		snprintf(h->probes[h->nprobes].name, sizeof(h->probes[0].name), "%s", p->event);
 		h->probes[h->nprobes++].attach = how[p->how];
 	}
+	h->observed = tdv_session_observed(&l->session);
+	h->has_observed = true;
 }
 
 /* Fail on a bad path before attaching anything. */

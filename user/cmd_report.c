@@ -167,6 +167,9 @@ static void replay_header(void *data, const struct tdv_rec_header *h)
 
 	ctx->header = *h;
 	ctx->have_header = true;
+	/* What the live run saw at every call; a minor 0 file: its id events decide. */
+	if (h->has_observed)
+		tdv_model_observe(ctx->model, h->observed);
 	ctx->start_ns = ctx->last_ns = h->start_ns;
 	ctx->printer.start_ns = h->start_ns;
 }

@@ -187,6 +187,7 @@ int cmd_top(int argc, char **argv)
 		      : TDV_EXIT_ENV;
 	if (err)
 		goto out;
+	tdv_model_observe(ctx->model, tdv_session_observed(&live.session));
 	ctx->next_ns = live.start_ns + ctx->iv.interval_s * 1000000000ULL;
 	err = tdv_live_run(&live, on_tick, ctx);
 	tdv_live_stop(&live, ctx->feed.events);

@@ -24,7 +24,10 @@ void detect_unbalanced_put(struct tdv_model *m, const struct tdv_event *put);
 /* A get about to add its ref to the existing entry @en. */
 void detect_alias(struct tdv_model *m, const struct entry *en, const struct tdv_event *get);
 
-/* An id_alloc, before the id is marked allocated. */
+/*
+ * An allocation, before the id is marked allocated: an id_alloc, or where
+ * trans_devid_alloc is not traced, the get that created its entry.
+ */
 void detect_stale_dte_reassigned(struct tdv_model *m, const struct tdv_event *alloc);
 /* After a release's grace period (P_RELEASED). */
 void detect_stale_dte_released(struct tdv_model *m, const struct pending *p);

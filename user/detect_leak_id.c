@@ -2,9 +2,12 @@
 /*
  * leak_id. Kernel fact: when an entry's last ref goes,
  * amd_iommu_free_trans_devid_by_kvmfd() returns its trans_devid to the
- * segment's pool (trans_devid_free). So a grace period after the release the
- * id is free, or allocated anew since (then it is a new owner's). Only known
- * when id_alloc/id_free are traced.
+ * segment's pool (trans_devid_free: xa_erase from trans_devid_xa). So a
+ * grace period after the release the id is free, or allocated anew since
+ * (then it is a new owner's). The pool's facts come from id_alloc/id_free
+ * where they are traced at every call, else from the gets that created
+ * entries and from trans_devid_xa as the final put left it (model.c,
+ * tdv_model_observe); an old recording without id events cannot tell.
  */
 #include <stdio.h>
 #include "detect.h"
@@ -15,7 +18,7 @@ void detect_leak_id(struct tdv_model *m, const struct pending *p)
 	uint64_t alloc_ns;
 	struct tdv_report r;
 
-	if (!m->have_id_events || !pool || !pool_test(pool, p->trans_devid))
+	if (!pool_releases_known(m) || !pool || !pool_test(pool, p->trans_devid))
 		return;
 	/* Held by a live entry, or allocated again since the release: a new owner's. */
 	if (devid_live(m, p->seg, p->trans_devid))

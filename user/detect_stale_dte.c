@@ -4,8 +4,9 @@
  * control register away (amd_iommu_update_vfctrl_mmio_translate_devid(.., 0))
  * and clears its translate DTE before the put that releases the trans_devid.
  * So a released id has no translate DTE set and no VF control register on
- * it: checked when the id is handed out again, and a grace period after the
- * release, whichever comes first (once per DTE until it is set again).
+ * it: checked when the id is handed out again (its id_alloc, or the get
+ * that created an entry with it where trans_devid_alloc is inlined), and a
+ * grace period after the release, whichever comes first (once per DTE until it is set again).
  */
 #include <stdio.h>
 #include "detect.h"

@@ -8,6 +8,14 @@
 #define EVENT_NAME(KIND, name, ...) [TDV_EV_##KIND] = #name,
 static const char *const event_names[TDV_EV_MAX] = { TDV_PROBES(EVENT_NAME) };
 
+/* enum tdv_id_state, as trans_devid_xa names it */
+static const char *id_state_name(int32_t state)
+{
+	static const char *const names[] = { "free", "reserved", "allocated" };
+
+	return state >= 0 && state <= TDV_ID_ALLOCATED ? names[state] : "unknown";
+}
+
 const char *tdv_event_name(uint32_t kind)
 {
 	return kind < TDV_EV_MAX ? event_names[kind] : NULL;
@@ -69,6 +77,8 @@ void tdv_event_print_text(FILE *f, const struct tdv_event *e, uint64_t start_ns)
 		fprintf(f, " vm=0x%" PRIx64, (uint64_t)e->vm);
 	if (e->fields & TDV_F_NEW)
 		fputs(" new", f);
+	if (e->fields & TDV_F_ID_STATE)
+		fprintf(f, " id_state=%s", id_state_name(e->id_state));
 	fprintf(f, " cpu=%u\n", e->cpu);
 }
 
@@ -106,6 +116,8 @@ void tdv_event_print_json(FILE *f, const struct tdv_event *e)
 		tdv_json_uint_field(&w, "gen", e->gen);
 	if (e->fields & TDV_F_NEW)
 		tdv_json_bool_field(&w, "new", true);
+	if (e->fields & TDV_F_ID_STATE)
+		tdv_json_string_field(&w, "id_state", id_state_name(e->id_state));
 	tdv_json_end_object(&w);
 	tdv_json_end_line(&w);
 }

@@ -99,7 +99,14 @@ void tdv_live_warn_missing(const struct tdv_session *s)
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &s->probes.probe[i];
 
-		if (p->how == TDV_HOW_MISSING && !p->unused)
+		const char *from;
+
+		if (p->how != TDV_HOW_MISSING || p->unused)
+			continue;
+		if (tdv_probe_observed(&s->probes, p, &from) == TDV_OBS_DERIVED)
+			fprintf(stderr, "tdvtrace: no %s events (%s %s): derived from %s\n",
+				p->event, p->symbol, p->why, from);
+		else
 			fprintf(stderr, "tdvtrace: warning: no %s events: %s %s\n", p->event,
 				p->symbol, p->why);
 	}

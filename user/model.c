@@ -34,6 +34,12 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	return m;
 }
 
+void tdv_model_observe(struct tdv_model *m, unsigned int observed)
+{
+	m->observed = observed & TDV_OBSERVE_ALL;
+	m->observe_set = true;
+}
+
 static void free_value(void *ctx, uint64_t key, void *value)
 {
 	free(value);
@@ -248,6 +254,55 @@ static void entry_retire_get(struct entry *en, const struct tdv_event *put)
 	en->clear_gid = en->clear_iommu = -1;
 }
 
+/* ---- the pool ------------------------------------------------------------ */
+
+/*
+ * @e allocated its trans_devid: an id_alloc, or (derived) the get that
+ * created its entry. The id was free until now, so a DTE or VF control
+ * register still on it is stale.
+ */
+static void id_allocated(struct tdv_model *m, struct pool *p, const struct tdv_event *e)
+{
+	detect_stale_dte_reassigned(m, e);
+	pool_set(p, e->trans_devid, true);
+	u64nummap_put(&m->alloc_ns, devid_key(e->seg, e->trans_devid), e->ts_ns);
+}
+
+/* A get created the entry the model did not have. */
+static void get_created(struct tdv_model *m, const struct tdv_event *e)
+{
+	struct pool *p = alloc_observed(m) ? NULL : pool_of(m, e->seg);
+
+	if (!p)
+		return; /* observed: its id_alloc came before the get returned */
+	/* Derived from the get's outcome (tdv_get_created): it allocated. */
+	if (m->observe_set && (e->fields & TDV_F_NEW))
+		id_allocated(m, p, e);
+	else
+		pool_set(p, e->trans_devid, true); /* an old recording: as it always was */
+}
+
+/* The put @e released @en: where did its trans_devid go? */
+static void put_released(struct tdv_model *m, const struct entry *en, const struct tdv_event *e)
+{
+	struct pool *p = pool_of(m, e->seg);
+
+	if (!p)
+		return;
+	if (e->fields & TDV_F_ID_STATE) {
+		/*
+		 * Kernel state: no id_free ran inside this put, and its read of
+		 * trans_devid_xa at the return says whether the id went back
+		 * (untraced: inlined or cloned) or leaked (skipped).
+		 */
+		pool_set(p, en->trans_devid, e->id_state == TDV_ID_ALLOCATED);
+	} else if (!free_observed(m)) {
+		/* No id_free and no state: freed as the driver does. */
+		pool_set(p, en->trans_devid, false);
+	}
+	/* Else an id_free event inside the put already freed it (on_id). */
+}
+
 /* ---- event handlers ------------------------------------------------------ */
 
 static void on_get(struct tdv_model *m, const struct tdv_event *e)
@@ -265,15 +320,10 @@ static void on_get(struct tdv_model *m, const struct tdv_event *e)
 		en = NULL;
 	}
 	if (!en) {
+		get_created(m, e); /* before the entry holds the id: stale check */
 		en = entry_create(m, e);
 		if (!en)
 			return;
-		if (!m->have_id_events) {
-			struct pool *p = pool_of(m, e->seg);
-
-			if (p)
-				pool_set(p, e->trans_devid, true);
-		}
 	} else {
 		detect_alias(m, en, e);
 	}
@@ -300,12 +350,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 	timeline_add(m, en, e);
 	if (e->refs)
 		return;
-	if (!m->have_id_events) {
-		struct pool *p = pool_of(m, e->seg);
-
-		if (p)
-			pool_set(p, en->trans_devid, false);
-	}
+	put_released(m, en, e);
 	/* Released: the DTE, VF control and pool must follow within grace. */
 	released = (struct pending){ .due_ns = e->ts_ns + m->grace_ns,
 				     .kind = P_RELEASED,
@@ -318,21 +363,29 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 	entry_drop(m, en, e->ts_ns);
 }
 
+/*
+ * id_alloc / id_free: traced calls of the pool. Where the probe table says
+ * one of them misses calls (a clone, or not attached), the facts derived
+ * from gets and puts stand instead, and its events change nothing.
+ */
 static void on_id(struct tdv_model *m, const struct tdv_event *e)
 {
-	struct pool *p = pool_of(m, e->seg);
-	uint64_t key = devid_key(e->seg, e->trans_devid);
+	bool alloc = e->kind == TDV_EV_ID_ALLOC;
+	struct pool *p;
 
-	m->have_id_events = true;
+	if (!m->observe_set)
+		m->have_id_events = true; /* an old recording: the events decide */
+	if (!(alloc ? alloc_observed(m) : free_observed(m)))
+		return;
+	p = pool_of(m, e->seg);
 	if (!p || !(e->fields & TDV_F_TRANS_DEVID))
 		return;
-	if (e->kind == TDV_EV_ID_ALLOC)
-		detect_stale_dte_reassigned(m, e);
-	pool_set(p, e->trans_devid, e->kind == TDV_EV_ID_ALLOC);
-	if (e->kind == TDV_EV_ID_ALLOC)
-		u64nummap_put(&m->alloc_ns, key, e->ts_ns);
-	else
-		u64nummap_del(&m->alloc_ns, key);
+	if (alloc) {
+		id_allocated(m, p, e);
+		return;
+	}
+	pool_set(p, e->trans_devid, false);
+	u64nummap_del(&m->alloc_ns, devid_key(e->seg, e->trans_devid));
 }
 
 static void on_dte_set(struct tdv_model *m, const struct tdv_event *e)

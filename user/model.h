@@ -120,6 +120,26 @@ struct tdv_model;
 struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx);
 void tdv_model_free(struct tdv_model *m);
 
+/*
+ * How the model knows each allocation and release of a trans_devid. Bits of
+ * what the probe table says is traced at every call (tdv_session_observed):
+ * an id_alloc event for each allocation, an id_free for each release. What
+ * is not observed is derived, never guessed:
+ *   allocation  from a get that created its entry (TDV_F_NEW: the refs==1
+ *               rule of tdv_get_created()), with the get's trans_devid;
+ *   release     from the put that released its entry: where no id_free ran
+ *               inside it, the id's state in the kernel's trans_devid_xa,
+ *               read at its return (TDV_F_ID_STATE).
+ * Without tdv_model_observe() (a recording older than this), the first
+ * id_alloc or id_free to arrive switches to them, as tdvtrace always did.
+ */
+#define TDV_OBSERVE_ID_ALLOC (1u << 0)
+#define TDV_OBSERVE_ID_FREE (1u << 1)
+#define TDV_OBSERVE_ALL (TDV_OBSERVE_ID_ALLOC | TDV_OBSERVE_ID_FREE)
+
+/* Say what is observed (TDV_OBSERVE_* bits), before the first event. */
+void tdv_model_observe(struct tdv_model *m, unsigned int observed);
+
 /* Also call @fn with each entry's timeline as the entry is released. */
 void tdv_model_on_close(struct tdv_model *m, void (*fn)(void *ctx, const struct tdv_timeline *t),
 			void *ctx);

@@ -66,7 +66,10 @@ struct vfctrl {
 	uint16_t devid;
 };
 
-/* One segment's trans_devid pool, as id_alloc/id_free (or gets) show it. */
+/*
+ * One segment's trans_devid pool: as id_alloc/id_free show it, or as derived
+ * from gets and final puts where they are not observed (tdv_model_observe).
+ */
 struct pool {
 	uint8_t bits[65536 / 8];
 	uint32_t used;
@@ -141,7 +144,14 @@ struct tdv_model {
 	struct u64nummap alloc_ns; /* (seg << 16 | id) -> when it was allocated */
 	void (*on_close)(void *ctx, const struct tdv_timeline *t);
 	void *close_ctx;
-	bool have_id_events;	/* id_alloc/id_free are traced */
+	/*
+	 * TDV_OBSERVE_* bits; with observe_set false (tdv_model_observe never
+	 * called: an old recording) both follow have_id_events, which the first
+	 * id event to arrive sets.
+	 */
+	unsigned int observed;
+	bool observe_set;
+	bool have_id_events;
 	uint64_t loss_until_ns; /* events were lost before this */
 	uint64_t now_ns;
 	struct pending *pend; /* a FIFO: due times only grow */
@@ -157,6 +167,28 @@ static inline uint64_t entry_key(uint16_t seg, uint32_t kvmfd)
 static inline uint64_t devid_key(uint16_t seg, uint16_t devid)
 {
 	return (uint64_t)seg << 16 | devid;
+}
+
+/* id_alloc events report every allocation; else gets that created entries do. */
+static inline bool alloc_observed(const struct tdv_model *m)
+{
+	return m->observe_set ? m->observed & TDV_OBSERVE_ID_ALLOC : m->have_id_events;
+}
+
+/* id_free events report every release; else final puts (TDV_F_ID_STATE) do. */
+static inline bool free_observed(const struct tdv_model *m)
+{
+	return m->observe_set ? m->observed & TDV_OBSERVE_ID_FREE : m->have_id_events;
+}
+
+/*
+ * The pool is known well enough to call an id leaked. An old recording
+ * without id events has no release facts; otherwise each release is known,
+ * from an id_free or from the final put's trans_devid_xa read.
+ */
+static inline bool pool_releases_known(const struct tdv_model *m)
+{
+	return m->observe_set || m->have_id_events;
 }
 
 /* State queries and changes (model.c). */

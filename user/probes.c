@@ -51,10 +51,19 @@ struct kallsyms_scan {
 	bool *found;
 };
 
+static void add_clone(struct tdv_probe *p, const char *name)
+{
+	size_t used = strlen(p->clones);
+
+	if (used + 2 + strlen(name) < sizeof(p->clones))
+		snprintf(p->clones + used, sizeof(p->clones) - used, "%s%s", used ? ", " : "",
+			 name);
+}
+
 /*
- * Exact text symbols give the module; a "sym.xxx" name means the compiler
- * cloned or partly inlined it, which kprobes by name and fentry cannot
- * follow.
+ * Exact text symbols give the module; a "sym.xxx" name (.isra, .constprop,
+ * .part) is a compiler clone that takes some or all of the calls, which
+ * kprobes by name and fentry cannot follow.
  */
 static int scan_symbol(void *ctx, const struct tdv_ksym *k)
 {
@@ -70,13 +79,11 @@ static int scan_symbol(void *ctx, const struct tdv_ksym *k)
 			continue;
 		if (!k->name[len]) {
 			scan->found[i] = true;
-			p->why[0] = '\0';
 			snprintf(p->module, sizeof(p->module), "%s",
 				 k->module[0] ? k->module : "vmlinux");
-		} else if (k->name[len] == '.' && !scan->found[i] &&
-			   strcmp(k->name + len, ".cold")) {
+		} else if (k->name[len] == '.' && strcmp(k->name + len, ".cold")) {
 			/* .cold is a split-off slow path, not a clone */
-			set_why(p, "inlined or cloned by the compiler (only %s exists)", k->name);
+			add_clone(p, k->name);
 		}
 	}
 	return 0;
@@ -134,7 +141,10 @@ int tdv_probes_detect(struct tdv_probe_set *set, enum tdv_attach_mode mode)
 		}
 		if (!found[i]) {
 			p->how = TDV_HOW_MISSING;
-			if (!p->why[0])
+			if (p->clones[0])
+				set_why(p, "inlined or cloned by the compiler (only %s exists)",
+					p->clones);
+			else
 				set_why(p, "no such function in /proc/kallsyms%s",
 					p->is_static ? " (static: inlined?)" : "");
 			continue;
@@ -187,4 +197,38 @@ void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf, siz
 		used += snprintf(buf + used, len - used, "%s%s (%s)", used ? ", " : "", p->symbol,
 				 p->why);
 	}
+}
+
+enum tdv_observed tdv_probe_observed(const struct tdv_probe_set *set, const struct tdv_probe *p,
+				     const char **from)
+{
+	bool get = set->probe[TDV_EV_GET - 1].how != TDV_HOW_MISSING;
+	bool put = set->probe[TDV_EV_PUT - 1].how != TDV_HOW_MISSING;
+	bool alloc = p == &set->probe[TDV_EV_ID_ALLOC - 1];
+	bool release = p == &set->probe[TDV_EV_ID_FREE - 1];
+
+	*from = "";
+	if (tdv_probe_every_call(p) || (p->how != TDV_HOW_MISSING && p->tracepoint))
+		return TDV_OBS_ATTACHED;
+	if (alloc && get) {
+		*from = "the get that created its entry (refs 1 after it) and its trans_devid";
+		return TDV_OBS_DERIVED;
+	}
+	if (release && put) {
+		*from = "the final put: trans_devid_xa state of its id, read at its return";
+		return TDV_OBS_DERIVED;
+	}
+	return p->how != TDV_HOW_MISSING ? TDV_OBS_PARTLY : TDV_OBS_MISSED;
+}
+
+const char *tdv_observed_name(enum tdv_observed o)
+{
+	static const char *const names[] = {
+		[TDV_OBS_ATTACHED] = "attached",
+		[TDV_OBS_PARTLY] = "partly",
+		[TDV_OBS_DERIVED] = "derived",
+		[TDV_OBS_MISSED] = "missed",
+	};
+
+	return names[o];
 }

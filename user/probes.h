@@ -31,6 +31,12 @@ struct tdv_probe {
 	enum tdv_probe_how how;
 	bool unused;   /* the loaded programs do not trace it (hist) */
 	char why[192]; /* reason when missing, or a note */
+	/*
+	 * Compiler clones of symbol in kallsyms ("f.isra.0, f.constprop.1"):
+	 * their arguments need not be the prototype's, so they are not
+	 * probed, and the calls that go through them are missed.
+	 */
+	char clones[128];
 };
 
 /* A probe per event kind: probe[i] is kind i + 1. */
@@ -59,5 +65,30 @@ void tdv_probes_use_kprobes(struct tdv_probe_set *set);
 void tdv_probes_missing_required(const struct tdv_probe_set *set, char *buf, size_t len);
 
 const char *tdv_probe_how_name(enum tdv_probe_how how);
+
+/* How the facts of a probe point reach tdvtrace. */
+enum tdv_observed {
+	TDV_OBS_ATTACHED, /* its probe sees every call */
+	TDV_OBS_PARTLY,	  /* its probe sees the calls no clone takes */
+	TDV_OBS_DERIVED,  /* from other probes and kernel state (see *from) */
+	TDV_OBS_MISSED,	  /* not at all */
+};
+
+/*
+ * How @p's facts are observed in @set; for TDV_OBS_DERIVED *@from says from
+ * what (else ""). id_alloc and id_free are derived where their probe misses
+ * calls: allocation from the gets, release from the final puts.
+ */
+enum tdv_observed tdv_probe_observed(const struct tdv_probe_set *set, const struct tdv_probe *p,
+				     const char **from);
+
+/* "attached", "partly", "derived", "missed" */
+const char *tdv_observed_name(enum tdv_observed o);
+
+/* @p is attached (or will be) and no clone takes calls past it. */
+static inline bool tdv_probe_every_call(const struct tdv_probe *p)
+{
+	return p->how != TDV_HOW_MISSING && !p->unused && !p->clones[0];
+}
 
 #endif /* TDV_PROBES_H */

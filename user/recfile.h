@@ -8,7 +8,9 @@
  *           u32 crc32(header)
  *   header: u64 start_ns u64 boot_offset_ns u32 tgid i32 seg i64 kvmfd,
  *           str krelease, str version, str hostname,
- *           u16 nprobes, nprobes * (str name, u8 attach)
+ *           u16 nprobes, nprobes * (str name, u8 attach),
+ *           u8 observed (from minor 1: TDV_OBSERVE_* of model.h, what the
+ *           probes saw at every call; minor 0 files lack it)
  *           (str: u16 length, bytes without NUL)
  *   record: u16 type u16 flags(0) u32 len, payload[len],
  *           u32 crc32(type..payload)
@@ -29,7 +31,7 @@
 #include "model.h"
 
 #define TDV_REC_MAJOR 1
-#define TDV_REC_MINOR 0
+#define TDV_REC_MINOR 1
 /* Largest header or record payload a reader accepts. */
 #define TDV_REC_MAX_PAYLOAD 65536
 
@@ -61,6 +63,14 @@ struct tdv_rec_header {
 	char krelease[65], version[32], hostname[65];
 	unsigned int nprobes; /* the reader keeps the first TDV_REC_MAX_PROBES */
 	struct tdv_rec_probe probes[TDV_REC_MAX_PROBES];
+	/*
+	 * TDV_OBSERVE_* bits (minor 1): which pool operations the probes saw
+	 * at every call, so `report` derives the same facts the live run did.
+	 * has_observed false: a minor 0 file (the model then decides as it
+	 * always did, from the id events it meets).
+	 */
+	bool has_observed;
+	uint8_t observed;
 };
 
 /* Opaque: FILE-less, buffered, write(2)-based. */

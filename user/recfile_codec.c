@@ -179,6 +179,11 @@ static uint64_t get_le(struct rec_cursor *c, size_t size)
 	return v;
 }
 
+uint8_t rec_get8(struct rec_cursor *c)
+{
+	return get_le(c, 1);
+}
+
 uint16_t rec_get16(struct rec_cursor *c)
 {
 	return get_le(c, 2);

@@ -27,7 +27,7 @@
 #define REC_SEED_LEN 52
 #define REC_END_LEN 24
 /* Largest header: fixed fields, three strings, every probe. */
-#define REC_HEADER_MAX (32 + 2 + 64 + 2 + 31 + 2 + 64 + 2 + TDV_REC_MAX_PROBES * (2 + 63 + 1))
+#define REC_HEADER_MAX (32 + 2 + 64 + 2 + 31 + 2 + 64 + 2 + TDV_REC_MAX_PROBES * (2 + 63 + 1) + 1)
 
 /* How one struct member goes on the wire, in the order of its list. */
 enum rec_field_kind {
@@ -94,6 +94,7 @@ struct rec_cursor {
 	bool over; /* a field ran past the end: every later read gives 0 */
 };
 
+uint8_t rec_get8(struct rec_cursor *c);
 uint16_t rec_get16(struct rec_cursor *c);
 uint64_t rec_get64(struct rec_cursor *c);
 

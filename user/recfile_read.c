@@ -122,7 +122,11 @@ static int read_head(struct reader *r)
 
 		rec_decode(&c, p, &rec_probe_layout);
 	}
-	/* Bytes after the probes are fields of a newer minor version. */
+	if (h.minor >= 1) {
+		h.observed = rec_get8(&c);
+		h.has_observed = true;
+	}
+	/* Bytes after these are fields of a newer minor version. */
 	if (c.over)
 		return head_corrupt(r, "fields run past its length");
 	h.nprobes = n < TDV_REC_MAX_PROBES ? n : TDV_REC_MAX_PROBES;

@@ -80,6 +80,8 @@ static const char *bad_header(const struct tdv_rec_header *h)
 	for (unsigned int i = 0; i < h->nprobes; i++)
 		if (h->probes[i].attach > TDV_REC_TRACEPOINT)
 			return "a probe's attach method is not an enum tdv_rec_attach";
+	if (h->observed & ~TDV_OBSERVE_ALL)
+		return "observed is not a set of TDV_OBSERVE_* bits";
 	return NULL;
 }
 
@@ -92,6 +94,7 @@ static void put_head(struct tdv_rec_writer *w, const struct tdv_rec_header *h)
 	p = rec_put16(p, h->nprobes);
 	for (unsigned int i = 0; i < h->nprobes; i++)
 		p = rec_encode(p, &h->probes[i], &rec_probe_layout);
+	*p++ = h->observed;
 
 	memcpy(w->buf, REC_MAGIC, REC_MAGIC_LEN);
 	rec_put16(w->buf + 8, TDV_REC_MAJOR);

@@ -132,11 +132,6 @@ static void mark_unused(struct tdv_session *s)
 	}
 }
 
-static bool traced(struct tdv_session *s, enum tdv_event_kind kind)
-{
-	return tdv_probe_of(&s->probes, kind)->how != TDV_HOW_MISSING;
-}
-
 static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
 {
 	int err;
@@ -150,7 +145,9 @@ static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
 	s->hist->rodata->filter_tgid = opts->filter.tgid;
 	s->hist->rodata->filter_seg = opts->filter.seg;
 	s->hist->rodata->unit_ns = opts->hist_unit_ns;
-	s->hist->rodata->have_id_alloc = traced(s, TDV_EV_ID_ALLOC);
+	/* Attach fails only for want of the symbol, which detection saw. */
+	s->hist->rodata->have_id_alloc =
+		tdv_probe_every_call(tdv_probe_of(&s->probes, TDV_EV_ID_ALLOC));
 	mark_unused(s);
 	select_programs(s);
 	err = hist_bpf__load(s->hist);
@@ -184,8 +181,6 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	s->skel->rodata->want_stacks = opts->stacks;
 	if (opts->stacks)
 		bpf_map__set_max_entries(s->skel->maps.stacks, 16384);
-	s->skel->rodata->have_id_alloc = traced(s, TDV_EV_ID_ALLOC);
-	s->skel->rodata->have_id_free = traced(s, TDV_EV_ID_FREE);
 	mark_unused(s);
 	select_programs(s);
 	err = tdvtrace_bpf__load(s->skel);
@@ -304,6 +299,8 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 	}
 	if (s->hist)
 		return 0; /* histograms stay in the kernel until read */
+	/* Only now is it certain that trans_devid_alloc's probe is on. */
+	s->skel->bss->id_alloc_traced = tdv_session_observed(s) & TDV_OBSERVE_ID_ALLOC;
 	s->rb = ring_buffer__new(bpf_map__fd(s->skel->maps.events), on_event, ctx, NULL);
 	if (!s->rb) {
 		open_failed(why, TDV_STEP_RINGBUF, -errno);
@@ -313,6 +310,17 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 fail:
 	tdv_session_close(s);
 	return why->err;
+}
+
+unsigned int tdv_session_observed(const struct tdv_session *s)
+{
+	unsigned int observed = 0;
+
+	if (tdv_probe_every_call(&s->probes.probe[TDV_EV_ID_ALLOC - 1]))
+		observed |= TDV_OBSERVE_ID_ALLOC;
+	if (tdv_probe_every_call(&s->probes.probe[TDV_EV_ID_FREE - 1]))
+		observed |= TDV_OBSERVE_ID_FREE;
+	return observed;
 }
 
 int tdv_session_poll(struct tdv_session *s, int timeout_ms)

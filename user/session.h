@@ -9,6 +9,7 @@
 
 #include <bpf/libbpf.h>
 #include <linux/types.h>
+#include "model.h"
 #include "options.h"
 #include "probes.h"
 #include "tdvtrace.h"
@@ -54,6 +55,13 @@ struct tdv_session_error {
  */
 int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 		     ring_buffer_sample_fn on_event, void *ctx, struct tdv_session_error *why);
+
+/*
+ * What the attached probes see at every call (TDV_OBSERVE_* of model.h):
+ * trans_devid_alloc and trans_devid_free attached, with no compiler clone
+ * taking calls past them. The model derives the rest.
+ */
+unsigned int tdv_session_observed(const struct tdv_session *s);
 
 /* Wait up to @timeout_ms for records and drain them all (or just wait). */
 int tdv_session_poll(struct tdv_session *s, int timeout_ms);

@@ -160,6 +160,8 @@ static inline void craft_header(struct tdv_rec_header *h, unsigned int nprobes)
 			 names[i % (sizeof(names) / sizeof(names[0]))]);
 		h->probes[i].attach = i % (TDV_REC_TRACEPOINT + 1);
 	}
+	h->has_observed = true; /* written by every writer since minor 1 */
+	h->observed = TDV_OBSERVE_ID_FREE;
 }
 
 /* Event of @kind with every field set to a value of its own. */

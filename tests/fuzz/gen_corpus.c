@@ -118,7 +118,7 @@ int main(int argc, char **argv)
 	buf = malloc(len);
 	memcpy(buf, small, len);
 	n = len;
-	craft_put16(buf + 10, 1);
+	craft_put16(buf + 10, TDV_REC_MINOR + 1);
 	for (int i = 4; i >= 0; i--)
 		craft_grow_record(&buf, &n, offs[i], 4 + 2 * i, 0x5a);
 	craft_records(buf, n, grown);

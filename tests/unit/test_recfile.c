@@ -223,6 +223,8 @@ static void assert_header_equal(const struct tdv_rec_header *a, const struct tdv
 		assert_string_equal(a->probes[i].name, b->probes[i].name);
 		assert_int_equal(a->probes[i].attach, b->probes[i].attach);
 	}
+	assert_int_equal(a->has_observed, b->has_observed);
+	assert_int_equal(a->observed, b->observed);
 }
 
 static off_t file_size(const char *path)
@@ -270,7 +272,7 @@ static void test_roundtrip_every_kind(void **state)
 
 	assert_int_equal(s.headers, 1);
 	assert_int_equal(s.h.major, 1);
-	assert_int_equal(s.h.minor, 0);
+	assert_int_equal(s.h.minor, TDV_REC_MINOR);
 	assert_header_equal(&s.h, &h);
 	assert_int_equal(s.h.probes[3].attach, TDV_REC_TRACEPOINT);
 
@@ -678,6 +680,42 @@ static void test_newer_major(void **state)
 	free(buf);
 }
 
+/*
+ * Minor 0 files end their header with the probe list: they read with no
+ * observation (the model decides as it always did); a minor 1 header
+ * without its observed byte is damaged.
+ */
+static void test_minor0_header(void **state)
+{
+	size_t len, offs[CRAFT_MAX_RECS];
+	uint8_t *buf = small(&len, offs);
+	uint32_t hlen = craft_le32(buf + 12);
+	struct tdv_rec_header h;
+	struct tdv_rec_result res;
+	struct seen s;
+
+	/* The observed byte is the header's last: drop it. */
+	memmove(buf + CRAFT_HEAD + hlen - 1, buf + CRAFT_HEAD + hlen, len - CRAFT_HEAD - hlen);
+	len--;
+	craft_put32(buf + 12, hlen - 1);
+	craft_fix_header(buf);
+	rd(buf, len, &s, &res);
+	assert_int_equal(res.status, TDV_REC_CORRUPT);
+	assert_int_equal(res.offset, 0);
+	assert_int_equal(s.headers, 0);
+
+	craft_put16(buf + 10, 0);
+	rd(buf, len, &s, &res);
+	assert_int_equal(res.status, TDV_REC_OK);
+	assert_int_equal(s.h.minor, 0);
+	craft_header(&h, 4);
+	h.has_observed = false;
+	h.observed = 0;
+	assert_header_equal(&s.h, &h);
+	assert_string_equal(s.order, "HSEELN");
+	free(buf);
+}
+
 static void test_unknown_type_skipped(void **state)
 {
 	size_t len, offs[CRAFT_MAX_RECS];
@@ -727,7 +765,7 @@ static void test_longer_payload_newer_minor(void **state)
 	olen = len;
 	orig = malloc(len);
 	memcpy(orig, buf, len);
-	craft_put16(buf + 10, 1);
+	craft_put16(buf + 10, TDV_REC_MINOR + 1);
 	/* Last record first, so the earlier offsets stay right. */
 	for (int i = 4; i >= 0; i--)
 		craft_grow_record(&buf, &len, offs[i], 8 + i, 0xa5);
@@ -736,7 +774,7 @@ static void test_longer_payload_newer_minor(void **state)
 	craft_fix_header(buf);
 	rd(buf, len, &s, &res);
 	assert_int_equal(res.status, TDV_REC_OK);
-	assert_int_equal(s.h.minor, 1);
+	assert_int_equal(s.h.minor, TDV_REC_MINOR + 1);
 	craft_header(&h, 4);
 	assert_header_equal(&s.h, &h);
 	assert_string_equal(s.order, "HSEELN");
@@ -755,7 +793,7 @@ static void test_longer_payload_newer_minor(void **state)
 	assert_int_equal(res.offset, craft_head_end(buf));
 	assert_int_equal(res.records, 0);
 
-	/* A minor 0 file never has longer records: a damaged length. */
+	/* A file of this minor never has longer records: a damaged length. */
 	free(buf);
 	buf = orig;
 	len = olen;
@@ -1118,6 +1156,7 @@ int main(void)
 		cmocka_unit_test(test_newer_major),
 		cmocka_unit_test(test_unknown_type_skipped),
 		cmocka_unit_test(test_longer_payload_newer_minor),
+		cmocka_unit_test(test_minor0_header),
 		cmocka_unit_test(test_invalid_event),
 		cmocka_unit_test(test_absurd_lengths),
 		cmocka_unit_test(test_zero_filled_tail),
