@@ -70,6 +70,8 @@ static void viommu_create(struct stream *s, uint16_t seg, uint32_t kvmfd, uint32
 	e = add(s, TDV_EV_GET, F_ENTRY | TDV_F_REFS | TDV_F_RET | TDV_F_VM);
 	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
 	e->refs = refs, e->vm = vm;
+	if (refs == 1)
+		e->fields |= TDV_F_NEW; /* it created the entry */
 	e = add(s, TDV_EV_DTE_SET, F_ENTRY | TDV_F_GID | TDV_F_IOMMU | TDV_F_VM);
 	e->seg = seg, e->kvmfd = kvmfd, e->gen = gen, e->trans_devid = tid;
 	e->gid = gid, e->iommu = 2, e->vm = vm;
@@ -137,6 +139,24 @@ static void viommu_init_done(struct stream *s, uint16_t seg, uint32_t kvmfd, uin
 static void proc_exit(struct stream *s)
 {
 	add(s, TDV_EV_PROC_EXIT, 0);
+}
+
+/* As run(), by a model told what the probes observe (TDV_OBSERVE_*). */
+static void run_observed(struct stream *s, struct sink *out, struct tdv_model_stats *stats,
+			 int observed)
+{
+	struct tdv_model *m = tdv_model_new(GRACE, collect, out);
+
+	assert_non_null(m);
+	if (observed >= 0)
+		tdv_model_observe(m, observed);
+	for (unsigned int i = 0; i < s->n; i++)
+		tdv_model_event(m, &s->ev[i]);
+	tdv_model_tick(m, s->ts + 2 * GRACE);
+	tdv_model_finish(m);
+	if (stats)
+		tdv_model_stats(m, stats);
+	tdv_model_free(m);
 }
 
 static void run(struct stream *s, struct sink *out, struct tdv_model_stats *stats)
@@ -400,6 +420,207 @@ static void test_reallocated_id_is_no_leak(void **state)
 	tdv_model_finish(m);
 	assert_int_equal(out.n, 0);
 	tdv_model_free(m);
+}
+
+/* ---- trans_devid_alloc / _free inlined: facts derived --------------------- */
+
+/*
+ * What tdvtrace emits where a pool operation is not traced: its events
+ * are gone, and each final put without an id_free inside carries the id's
+ * trans_devid_xa state as read at its return (@leaked: ALLOCATED for the
+ * put of trans_devid @leaked, FREE for the others).
+ */
+static void as_observed(struct stream *s, unsigned int observed, int leaked)
+{
+	bool freed_inside = false;
+
+	if (!(observed & TDV_OBSERVE_ID_ALLOC))
+		drop_events(s, TDV_EV_ID_ALLOC);
+	if (!(observed & TDV_OBSERVE_ID_FREE))
+		drop_events(s, TDV_EV_ID_FREE);
+	for (unsigned int i = 0; i < s->n; i++) {
+		struct tdv_event *e = &s->ev[i];
+
+		if (e->kind == TDV_EV_ID_FREE)
+			freed_inside = true;
+		if (e->kind != TDV_EV_PUT || e->refs || !(e->fields & TDV_F_TRANS_DEVID))
+			continue;
+		if (!freed_inside) {
+			e->fields |= TDV_F_ID_STATE;
+			e->id_state = e->trans_devid == leaked ? TDV_ID_ALLOCATED : TDV_ID_FREE;
+		}
+		freed_inside = false;
+	}
+}
+
+static const unsigned int inlined_modes[] = {
+	TDV_OBSERVE_ID_FREE, /* the driver as built: trans_devid_alloc inlined */
+	0,		     /* both inlined */
+};
+
+static void test_derived_clean_lifecycle(void **state)
+{
+	for (unsigned int k = 0; k < 2; k++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
+		struct tdv_model_stats st;
+		struct tdv_event *e;
+
+		viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+		viommu_create(&s, 1, 4, 1, 0xffff, 1, 3, VM_A);
+		viommu_create(&s, 0, 5, 1, 0xfffe, 1, 4, VM_B);
+		viommu_destroy(&s, 0, 5, 1, 0xfffe, 0, 4, true, true);
+		/* Two ids on seg 0 then one: the pool as the gets and puts show it. */
+		e = add(&s, TDV_EV_GET, TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_REFS);
+		e->seg = 0, e->kvmfd = 6, e->ret = -28;
+		viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+		viommu_destroy(&s, 1, 4, 1, 0xffff, 0, 3, true, true);
+		vm_destroy(&s, VM_A);
+		vm_destroy(&s, VM_B);
+		as_observed(&s, inlined_modes[k], -1);
+		run_observed(&s, &out, &st, inlined_modes[k]);
+		assert_int_equal(out.n, 1);
+		assert_int_equal(out.reports[0].kind, TDV_R_ALLOC_FAIL);
+		assert_int_equal(out.reports[0].pool_used, 1);
+		assert_int_equal(st.ids_allocated, 0);
+		assert_int_equal(st.live_entries, 0);
+	}
+}
+
+/* The put released its entry, and trans_devid_xa still holds the id. */
+static void test_derived_leak_id(void **state)
+{
+	for (unsigned int k = 0; k < 2; k++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
+		struct tdv_model_stats st;
+
+		viommu_create(&s, 1, 4, 1, 0xffff, 1, 1, VM_A);
+		viommu_create(&s, 1, 5, 1, 0xfffe, 1, 2, VM_B);
+		viommu_destroy(&s, 1, 5, 1, 0xfffe, 0, 2, true, true);
+		viommu_destroy(&s, 1, 4, 1, 0xffff, 0, 1, true, true);
+		/* trans_devid_free skipped: no id_free, if it is traced at all */
+		s.ev[s.n - 2].kind = TDV_EV_NONE;
+		as_observed(&s, inlined_modes[k], 0xffff);
+		run_observed(&s, &out, &st, inlined_modes[k]);
+		assert_int_equal(out.n, 1);
+		assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
+		assert_int_equal(out.reports[0].seg, 1);
+		assert_int_equal(out.reports[0].kvmfd, 4);
+		assert_int_equal(out.reports[0].trans_devid, 0xffff);
+		assert_int_equal(out.reports[0].nevidence, 1);
+		assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_PUT);
+		assert_int_equal(st.ids_allocated, 0); /* reported once, then let go */
+	}
+}
+
+/*
+ * The bug this replaces: alloc inlined, free traced. Deciding from arriving
+ * events (as a recording without the header field still does), the first
+ * id_free stops the pool's bookkeeping from gets and leak_id never fires;
+ * told by the probe table, it does.
+ */
+static void test_leak_id_with_only_free_traced(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	viommu_create(&s, 0, 5, 1, 0xffff, 1, 2, VM_B);
+	viommu_destroy(&s, 0, 5, 1, 0xffff, 0, 2, true, true);
+	s.ev[s.n - 2].kind = TDV_EV_NONE; /* VM B's id_free skipped */
+	as_observed(&s, TDV_OBSERVE_ID_FREE, 0xffff);
+	run_observed(&s, &out, NULL, TDV_OBSERVE_ID_FREE);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
+	assert_int_equal(out.reports[0].kvmfd, 5);
+
+	/* A recording of before: no observation, no trans_devid_xa reads. */
+	for (unsigned int i = 0; i < s.n; i++)
+		s.ev[i].fields &= ~TDV_F_ID_STATE;
+	out.n = 0;
+	run_observed(&s, &out, NULL, -1);
+	assert_int_equal(out.n, 0);
+}
+
+/*
+ * trans_devid_free traced, yet inlined into one caller: that put saw no
+ * id_free, and read the id back FREE. No leak.
+ */
+static void test_free_inlined_at_one_call_site(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	s.ev[s.n - 2].kind = TDV_EV_NONE;
+	as_observed(&s, TDV_OBSERVE_ALL, -1);
+	assert_int_equal(s.ev[s.n - 1].kind, TDV_EV_PUT);
+	assert_true(s.ev[s.n - 1].fields & TDV_F_ID_STATE);
+	assert_int_equal(s.ev[s.n - 1].id_state, TDV_ID_FREE);
+	run_observed(&s, &out, NULL, TDV_OBSERVE_ALL);
+	assert_int_equal(out.n, 0);
+	/* The same put reading the id still ALLOCATED: leaked. */
+	s.ev[s.n - 1].id_state = TDV_ID_ALLOCATED;
+	run_observed(&s, &out, NULL, TDV_OBSERVE_ALL);
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
+}
+
+/* DTE left set, the id handed out again: seen at the get that created. */
+static void test_derived_stale_dte_at_reassignment(void **state)
+{
+	for (unsigned int k = 0; k < 2; k++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
+
+		viommu_create(&s, 0, 4, 1, 0xffff, 1, 3, VM_A);
+		viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 3, false, true); /* no DTE clear */
+		viommu_create(&s, 0, 5, 1, 0xffff, 1, 4, VM_B);
+		viommu_destroy(&s, 0, 5, 1, 0xffff, 0, 4, true, true);
+		as_observed(&s, inlined_modes[k], -1);
+		run_observed(&s, &out, NULL, inlined_modes[k]);
+		assert_int_equal(out.n, 1);
+		assert_int_equal(out.reports[0].kind, TDV_R_STALE_DTE);
+		assert_int_equal(out.reports[0].trans_devid, 0xffff);
+		assert_non_null(strstr(out.reports[0].detail, "reassigned"));
+		assert_int_equal(out.reports[0].evidence[0].kind, TDV_EV_DTE_SET);
+		assert_int_equal(out.reports[0].evidence[0].gid, 3);
+		assert_int_equal(out.reports[0].evidence[1].kind, TDV_EV_GET);
+	}
+}
+
+/*
+ * Another VMM's get took the freed id before the final put's return read
+ * trans_devid_xa: ALLOCATED, but the new owner's. No leak_id, either way
+ * the two events come.
+ */
+static void test_derived_reallocated_before_the_read(void **state)
+{
+	for (unsigned int order = 0; order < 2; order++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
+		struct tdv_event put;
+
+		viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+		viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+		viommu_create(&s, 0, 5, 1, 0xffff, 1, 2, VM_B);
+		as_observed(&s, 0, 0xffff);
+		if (order) { /* the put's return after the get's */
+			unsigned int p = 6, g = 7;
+
+			assert_int_equal(s.ev[p].kind, TDV_EV_PUT);
+			assert_int_equal(s.ev[g].kind, TDV_EV_GET);
+			put = s.ev[p];
+			s.ev[p] = s.ev[g];
+			s.ev[g] = put;
+			s.ev[p].ts_ns = put.ts_ns, s.ev[g].ts_ns = put.ts_ns + 500;
+		}
+		run_observed(&s, &out, NULL, 0);
+		assert_int_equal(out.n, 0);
+	}
 }
 
 static void test_reserve_clash_and_alloc_fail(void **state)
@@ -777,6 +998,12 @@ int main(void)
 		cmocka_unit_test(test_release_reports_stale_dte_before_leak_id),
 		cmocka_unit_test(test_leak_id_when_not_freed),
 		cmocka_unit_test(test_reallocated_id_is_no_leak),
+		cmocka_unit_test(test_derived_clean_lifecycle),
+		cmocka_unit_test(test_derived_leak_id),
+		cmocka_unit_test(test_leak_id_with_only_free_traced),
+		cmocka_unit_test(test_free_inlined_at_one_call_site),
+		cmocka_unit_test(test_derived_stale_dte_at_reassignment),
+		cmocka_unit_test(test_derived_reallocated_before_the_read),
 		cmocka_unit_test(test_reserve_clash_and_alloc_fail),
 		cmocka_unit_test(test_fini_live),
 		cmocka_unit_test(test_fini_live_every_entry),

@@ -4,7 +4,9 @@
 #   sh /scenarios/NAME.sh OUTDIR
 # tdvtrace and tdvctl are on PATH (/bin); the module is /lib/tdvsim.ko.
 #
-#   sim_load [PARAM=VALUE...]    insmod the simulator, wait for /dev/tdvsim
+#   sim_load [PARAM=VALUE...]    insmod the simulator, wait for /dev/tdvsim;
+#                                its trans_devid symbols (which statics the
+#                                compiler kept) to $OUT/kallsyms.trans_devid
 #   sim_unload                   rmmod it (retrying while references drain)
 #   run_case NAME CMD [ARGS...]  run CMD: stdout $OUT/NAME.out, stderr
 #                                $OUT/NAME.err, exit status $OUT/NAME.rc;
@@ -84,6 +86,7 @@ sim_load() {
 		[ $_i -ge 100 ] && fail "/dev/tdvsim did not appear after insmod"
 		sleep 0.05
 	done
+	grep trans_devid /proc/kallsyms > "$OUT/kallsyms.trans_devid" || true
 	return 0
 }
 

@@ -33,6 +33,18 @@ fault skip_dte_clear
 destroy a1
 close A
 S
+# The DTE left set, and the id handed out again at once (top-down
+# allocation): stale when reassigned, seen by id_alloc or, where
+# trans_devid_alloc is inlined, by the get that created the entry.
+leaks_case stale_dte_reassigned <<'S'
+vm A
+viommu a1 A 2
+fault skip_dte_clear
+destroy a1
+viommu a2 A 2
+destroy a2
+close A
+S
 leaks_case clear_while_shared <<'S'
 vm A
 viommu a1 A 0
