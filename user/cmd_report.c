@@ -234,6 +234,24 @@ static const struct tdv_rec_visitor visitor = {
 
 /* ---- output -------------------------------------------------------------- */
 
+/* Which pool operations the live run derived, as its header says. */
+static const char *derived_note(const struct tdv_rec_header *h)
+{
+	if (!h->has_observed)
+		return "";
+	switch (h->observed & TDV_OBSERVE_ALL) {
+	case TDV_OBSERVE_ALL:
+		return "";
+	case TDV_OBSERVE_ID_FREE:
+		return "; derived: id_alloc (from gets)";
+	case TDV_OBSERVE_ID_ALLOC:
+		return "; derived: id_free (from trans_devid_xa at final puts)";
+	default:
+		return "; derived: id_alloc (from gets), id_free (from trans_devid_xa at final "
+		       "puts)";
+	}
+}
+
 static void describe_recording(const struct report_ctx *ctx)
 {
 	const struct tdv_rec_header *h = &ctx->header;
@@ -246,9 +264,10 @@ static void describe_recording(const struct report_ctx *ctx)
 		if (h->probes[i].attach == TDV_REC_MISSING && len < sizeof(missing))
 			len += snprintf(missing + len, sizeof(missing) - len, "%s%s",
 					len ? ", " : "", h->probes[i].name);
-	fprintf(stderr, "tdvtrace: %s: recorded on %s (kernel %s, %s) from %s for %.1f s%s%s\n",
+	fprintf(stderr, "tdvtrace: %s: recorded on %s (kernel %s, %s) from %s for %.1f s%s%s%s\n",
 		ctx->path, h->hostname, h->krelease, h->version, when,
-		(ctx->last_ns - h->start_ns) / 1e9, len ? "; not traced: " : "", missing);
+		(ctx->last_ns - h->start_ns) / 1e9, len ? "; not traced: " : "", missing,
+		derived_note(h));
 }
 
 static void print_hists(struct report_ctx *ctx)
