@@ -144,6 +144,28 @@ static void test_text_get(void **state)
 	free(out);
 }
 
+/* A final put with no id_free inside: what trans_devid_xa said at its return. */
+static void test_put_id_state(void **state)
+{
+	struct tdv_event e = get_event();
+	char *out;
+
+	e.kind = TDV_EV_PUT;
+	e.fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_TRANS_DEVID | TDV_F_REFS | TDV_F_ID_STATE;
+	e.refs = 0;
+	e.id_state = TDV_ID_ALLOCATED;
+	out = render(print_json, &e, 0);
+	assert_string_equal(out, "{\"ts_ns\":5001234567,\"event\":\"put\",\"cpu\":1,\"pid\":101,"
+				 "\"tgid\":100,\"comm\":\"qemu-system\",\"seg\":1,\"kvmfd\":4,"
+				 "\"trans_devid\":65535,\"refs\":0,\"id_state\":\"allocated\"}\n");
+	free(out);
+	e.id_state = TDV_ID_FREE;
+	out = render(tdv_event_print_text, &e, 1000000000ULL);
+	assert_string_equal(out, "4.001235     put            100     101     qemu-system     "
+				 " seg=1 kvmfd=4 trans_devid=0xffff refs=0 id_state=free cpu=1\n");
+	free(out);
+}
+
 static void test_decode_rejects_short_and_unknown(void **state)
 {
 	struct tdv_event e = get_event(), out;
@@ -187,6 +209,7 @@ int main(void)
 		cmocka_unit_test(test_json_omits_unknown_vm),
 		cmocka_unit_test(test_json_utf8_comm),
 		cmocka_unit_test(test_text_get),
+		cmocka_unit_test(test_put_id_state),
 		cmocka_unit_test(test_decode_rejects_short_and_unknown),
 		cmocka_unit_test(test_decode_terminates_comm),
 		cmocka_unit_test(test_names_round_trip),
