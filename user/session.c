@@ -145,7 +145,10 @@ static int load_hist(struct tdv_session *s, const struct tdv_options *opts)
 	s->hist->rodata->filter_tgid = opts->filter.tgid;
 	s->hist->rodata->filter_seg = opts->filter.seg;
 	s->hist->rodata->unit_ns = opts->hist_unit_ns;
-	/* Attach fails only for want of the symbol, which detection saw. */
+	/*
+	 * Read-only, so taken from detection before attaching: should the
+	 * probe then fail to attach, gets that allocate count as shared.
+	 */
 	s->hist->rodata->have_id_alloc =
 		tdv_probe_every_call(tdv_probe_of(&s->probes, TDV_EV_ID_ALLOC));
 	mark_unused(s);
