@@ -599,6 +599,7 @@ static void on_seg_fini(struct tdv_model *m, const struct tdv_event *e)
 
 void tdv_model_event(struct tdv_model *m, const struct tdv_event *e)
 {
+	grace_run_before(m, e->ts_ns);
 	if (e->ts_ns > m->now_ns)
 		m->now_ns = e->ts_ns;
 	switch (e->kind) {

@@ -217,6 +217,8 @@ void timeline_close(struct tdv_model *m, const struct entry *en, uint64_t ts_ns)
 
 /* The grace-period scheduler (model_grace.c). */
 void grace_schedule(struct tdv_model *m, const struct pending *p);
+/* Run the checks due before @ts_ns (an event stamped @ts_ns comes next). */
+void grace_run_before(struct tdv_model *m, uint64_t ts_ns);
 
 /* Building and delivering reports (model_report.c). */
 void evidence_of_event(struct tdv_evidence *ev, const struct tdv_event *e);

@@ -623,6 +623,42 @@ static void test_derived_reallocated_before_the_read(void **state)
 	}
 }
 
+/*
+ * A leak_id due before a failed get: a tick between them (live, where the
+ * polls fall) or none (a replay) gives the same alloc_fail.
+ */
+static void test_checks_due_run_before_later_events(void **state)
+{
+	for (unsigned int tick = 0; tick < 2; tick++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
+		struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+		struct tdv_event *e;
+		uint64_t due;
+
+		tdv_model_observe(m, 0);
+		viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+		viommu_create(&s, 0, 5, 1, 0xfffe, 1, 2, VM_B);
+		viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+		as_observed(&s, 0, 0xffff);
+		due = s.ts + GRACE;
+		s.ts = due + 5000;
+		e = add(&s, TDV_EV_GET, TDV_F_SEG | TDV_F_KVMFD | TDV_F_RET | TDV_F_REFS);
+		e->seg = 0, e->kvmfd = 6, e->ret = -28;
+		for (unsigned int i = 0; i < s.n; i++) {
+			if (tick && i == s.n - 1)
+				tdv_model_tick(m, due + 1);
+			tdv_model_event(m, &s.ev[i]);
+		}
+		tdv_model_finish(m);
+		tdv_model_free(m);
+		assert_int_equal(out.n, 2);
+		assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
+		assert_int_equal(out.reports[1].kind, TDV_R_ALLOC_FAIL);
+		assert_int_equal(out.reports[1].pool_used, 1);
+	}
+}
+
 static void test_reserve_clash_and_alloc_fail(void **state)
 {
 	struct stream s = { .tgid = 100 };
@@ -1004,6 +1040,7 @@ int main(void)
 		cmocka_unit_test(test_free_inlined_at_one_call_site),
 		cmocka_unit_test(test_derived_stale_dte_at_reassignment),
 		cmocka_unit_test(test_derived_reallocated_before_the_read),
+		cmocka_unit_test(test_checks_due_run_before_later_events),
 		cmocka_unit_test(test_reserve_clash_and_alloc_fail),
 		cmocka_unit_test(test_fini_live),
 		cmocka_unit_test(test_fini_live_every_entry),
