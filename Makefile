@@ -28,6 +28,8 @@ kfetch = $(if $(call kroot,$(1)),$(Q)scripts/fetch-kernel.sh $(1) $(call kout,$(
 KO = $(call kout,$(1))/kmod/tdvsim.ko
 # The same simulator with the driver's static trans_devid_alloc/free inlined.
 KO_INLINE = $(call kout,$(1))/kmod-inline/tdvsim.ko
+KO_REV = $(foreach m,pervi reloc vmm sig field,\
+	$(call kout,$(1))/kmod-rev/tdvrev_$(m).ko:/lib/rev/tdvrev_$(m).ko)
 
 CFLAGS ?= -g -O2
 WARNINGS := -Wall -Wextra -Werror -Wno-unused-parameter -Wno-missing-field-initializers
@@ -208,15 +210,22 @@ kmod-inline-%: $(OUTPUT)/kernels/%/vmlinux
 	$(Q)$(MAKE) -C tests/kmod KRELEASE=$* KDIR=$(call kheaders,$*) INLINE=1 \
 		VMLINUX=$(abspath $<) KMOD_OUT=$(abspath $(call kout,$*)/kmod-inline)
 
-vmtest-%: all kmod-%
+# Other revisions of the series, and the supported one changed
+# (tests/kmod/rev): into the guest as /lib/rev/NAME.ko.
+kmod-rev-%: $(OUTPUT)/kernels/%/vmlinux
+	$(call kfetch,$*)
+	$(Q)$(MAKE) -C tests/kmod/rev KRELEASE=$* KDIR=$(call kheaders,$*) \
+		VMLINUX=$(abspath $<) KMOD_OUT=$(abspath $(call kout,$*)/kmod-rev)
+
+vmtest-%: all kmod-% kmod-rev-%
 	$(Q)OUT=$(call kout,$*)/vm KRELEASE=$* VMTEST_KERNEL=$(call kvmlinuz,$*) \
 		KMODDIR=$(call kmodules,$*) TDVTRACE=$(OUTPUT)/tdvtrace \
-		TDVSIM_KO=$(call KO,$*) scripts/vmtest.sh
+		TDVSIM_KO=$(call KO,$*) EXTRA_FILES="$(call KO_REV,$*)" scripts/vmtest.sh
 
-vmtest-inline-%: all kmod-inline-%
+vmtest-inline-%: all kmod-inline-% kmod-rev-%
 	$(Q)OUT=$(call kout,$*)/vm-inline KRELEASE=$* VMTEST_KERNEL=$(call kvmlinuz,$*) \
 		KMODDIR=$(call kmodules,$*) TDVTRACE=$(OUTPUT)/tdvtrace \
-		TDVSIM_KO=$(call KO_INLINE,$*) scripts/vmtest.sh
+		TDVSIM_KO=$(call KO_INLINE,$*) EXTRA_FILES="$(call KO_REV,$*)" scripts/vmtest.sh
 
 # make check runs every scenario on each kernel with the driver-shaped
 # simulator, and with the inlined one every scenario on 6.1 but, for time,

@@ -10,6 +10,7 @@
 #include "discover.skel.h"
 #include "grow.h"
 #include "kallsyms.h"
+#include "kernel_caps.h"
 #include "model.h"
 #include "session.h"
 #include "tdvtrace.skel.h"
@@ -68,6 +69,13 @@ int tdv_discover(struct tdv_discovery *d)
 	if (!skel)
 		return -errno;
 	skel->rodata->seg_list = kallsyms_data("amd_iommu_pci_seg_list");
+	if (!skel->rodata->seg_list) {
+		/* No address: say why, rather than "found nothing". */
+		snprintf(d->blind, sizeof(d->blind), "%s",
+			 tdv_kallsyms_data_why(tdv_kallsyms_data_state()));
+		discover_bpf__destroy(skel);
+		return -ENOENT;
+	}
 	err = discover_bpf__load(skel);
 	if (err)
 		goto out;

@@ -20,9 +20,13 @@ struct tdv_session;
 struct tdv_discovery {
 	struct tdv_found *found;
 	size_t n;
+	char blind[256]; /* why it could not look (tdv_discover: -ENOENT), "" if it did */
 };
 
-/* Run the iterator. 0 or -errno (then @d is empty). */
+/*
+ * Run the iterator. 0 or -errno (then @d is empty); -ENOENT with @d->blind
+ * set when kallsyms cannot say where the segments are.
+ */
 int tdv_discover(struct tdv_discovery *d);
 void tdv_discovery_free(struct tdv_discovery *d);
 

@@ -4,8 +4,9 @@
 #define TDV_KALLSYMS_H
 
 #include <stdint.h>
+#include "kernel_caps.h"
 
-#define TDV_KALLSYMS "/proc/kallsyms"
+#define TDV_KALLSYMS tdv_root_path("/proc/kallsyms")
 
 struct tdv_ksym {
 	uint64_t addr; /* 0 where kptr_restrict hides addresses */

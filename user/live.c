@@ -8,8 +8,10 @@
 #include <time.h>
 #include "discover.h"
 #include "event_format.h"
+#include "kallsyms.h"
 #include "live.h"
 #include "preflight.h"
+#include "revision.h"
 
 #define POLL_MS 100
 #define LOSS_CHECK_NS 1000000000ULL
@@ -48,6 +50,13 @@ static void discover_existing(struct tdv_live *l, tdv_seed_fn fn, void *ctx)
 	int err = tdv_discover(&d);
 	size_t n;
 
+	if (err && d.blind[0]) {
+		fprintf(stderr,
+			"tdvtrace: warning: found no existing entries because it could not "
+			"look: %s; VMs that predate tdvtrace are unknown to it\n",
+			d.blind);
+		return;
+	}
 	if (err) {
 		fprintf(stderr,
 			"tdvtrace: warning: cannot discover existing entries (%s): "
@@ -63,7 +72,8 @@ static void discover_existing(struct tdv_live *l, tdv_seed_fn fn, void *ctx)
 
 int tdv_live_explain(const struct tdv_session *s, const struct tdv_session_error *why)
 {
-	char missing[1024];
+	char missing[1024], line[2048];
+	struct tdv_revision rev;
 
 	switch (why->step) {
 	case TDV_STEP_KALLSYMS:
@@ -71,11 +81,19 @@ int tdv_live_explain(const struct tdv_session *s, const struct tdv_session_error
 		break;
 	case TDV_STEP_PATCH:
 		tdv_probes_missing_required(&s->probes, missing, sizeof(missing));
+		if (tdv_revision_detect(TDV_KALLSYMS, &rev))
+			memset(&rev, 0, sizeof(rev));
+		tdv_revision_explain(&rev, missing, line, sizeof(line));
+		fprintf(stderr, "tdvtrace: %s\n", line);
+		break;
+	case TDV_STEP_NO_KPROBES:
 		fprintf(stderr,
-			"tdvtrace: this kernel lacks the trans_devid patch: "
-			"missing %s; load the patched amd_iommu driver (or the "
-			"tdvsim module) and retry\n",
-			missing);
+			"tdvtrace: --attach kprobe: this kernel has no kprobe PMU "
+			"(/sys/bus/event_source/devices/kprobe; CONFIG_KPROBE_EVENTS is off): "
+			"use --attach fentry\n");
+		break;
+	case TDV_STEP_MISMATCH:
+		fprintf(stderr, "tdvtrace: %s\n", why->detail);
 		break;
 	case TDV_STEP_LOAD:
 		fprintf(stderr,

@@ -7,6 +7,8 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include "btf_check.h"
+#include "kernel_caps.h"
 #include "session.h"
 #include "hist.skel.h"
 #include "tdvtrace.skel.h"
@@ -275,15 +277,23 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 	err = tdv_probes_detect(&s->probes, opts->attach);
 	if (err)
 		return open_failed(why, TDV_STEP_KALLSYMS, err);
+	if (!tdv_have_kprobe_pmu()) {
+		if (opts->attach == TDV_ATTACH_KPROBE)
+			return open_failed(why, TDV_STEP_NO_KPROBES, -ENOENT);
+		tdv_probes_drop_kprobes(&s->probes);
+	}
 	for (int i = 0; i < TDV_PROBE_COUNT; i++)
 		if (s->probes.probe[i].required && s->probes.probe[i].how == TDV_HOW_MISSING)
 			return open_failed(why, TDV_STEP_PATCH, -ENOENT);
+	if (tdv_btf_check_probes(&s->probes, why->detail, sizeof(why->detail)))
+		return open_failed(why, TDV_STEP_MISMATCH, -EINVAL);
 
 	/* In auto mode a fentry that fails to load falls back to kprobes. */
 	libbpf_quiet = opts->attach == TDV_ATTACH_AUTO && any_fentry(&s->probes);
 	err = load(s, opts);
 	libbpf_quiet = false;
-	if (err && opts->attach == TDV_ATTACH_AUTO && any_fentry(&s->probes)) {
+	if (err && opts->attach == TDV_ATTACH_AUTO && any_fentry(&s->probes) &&
+	    tdv_have_kprobe_pmu()) {
 		if (opts->verbose)
 			fprintf(stderr,
 				"tdvtrace: fentry load failed (%s), "

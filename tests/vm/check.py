@@ -280,6 +280,81 @@ def check_probes(d):
                      read(d, "sigterm.err")), "summary at exit")
 
 
+SUPPORTED = ("tdvtrace traces only the per-VM trans_devid keyed by kvmfd "
+             "(amd_iommu_get_trans_devid_by_kvmfd/amd_iommu_free_trans_devid_by_kvmfd, "
+             "[PATCH v2 21/26] iommu/amd: Map kvmfd to shared translate device ID "
+             "for vIOMMU)")
+NOT_SUPPORTED = ("another revision of the trans_devid series, which tdvtrace "
+                 "does not support")
+
+
+def revision_line(name, symbols, module):
+    return ("tdvtrace: this kernel carries another revision of the trans_devid "
+            "series, %s (%s, in module %s), which tdvtrace does not support; %s\n"
+            % (name, ", ".join(symbols), module, SUPPORTED))
+
+
+REVISION_LINES = {
+    "pervi": revision_line(
+        "per-vIOMMU trans_devid",
+        ["amd_iommu_trans_devid_alloc", "amd_iommu_trans_devid_free"], "tdvrev_pervi"),
+    "reloc": revision_line(
+        "per-vIOMMU trans_devid with relocation",
+        ["amd_iommu_trans_devid_alloc", "amd_iommu_trans_devid_free",
+         "trans_devid_relocate", "trans_devid_do_relocate"], "tdvrev_reloc"),
+    "vmm": revision_line(
+        "VMM-supplied trans_devid",
+        ["amd_iommufd_viommu_init", "amd_iommu_set_translate_dte"], "tdvrev_vmm"),
+    "sig": "tdvtrace: module tdvrev_sig: amd_iommu_get_trans_devid_by_kvmfd takes "
+           "(struct amd_iommu_pci_seg *, struct kvm *, u16 *); tdvtrace expects "
+           "(struct amd_iommu_pci_seg *, u32, u16 *): %s\n" % NOT_SUPPORTED,
+    "field": "tdvtrace: module tdvrev_field: struct amd_iommu_kvmfd_trans_entry has no "
+             "field refs: %s\n" % NOT_SUPPORTED,
+}
+
+
+def check_revisions(d):
+    for m, line in REVISION_LINES.items():
+        for cmd in ("probes", "trace"):
+            case = "%s_%s" % (m, cmd)
+            equal(rc(d, case + ".rc"), 1, case + ": exit status")
+            equal(read(d, case + ".err"), line, case + ": the one line on stderr")
+        equal(read(d, m + "_trace.out"), "", m + ": trace prints nothing")
+        table = read(d, m + "_probes.out")
+        if m in ("sig", "field"):
+            # Refused after detection, before anything loads: no table.
+            equal(table, "", m + ": probes prints no table")
+        else:
+            expect(re.search(r"^get\s+missing\s", table, re.M),
+                   m + ": probes table shows get missing", table)
+    equal(read(d, "enabled_after_revisions").strip(), "", "nothing attached by a refusal")
+    equal(read(d, "kprobe_events_after_revisions").strip(), "", "no kprobe_events left")
+
+    equal(rc(d, "nokprobe_auto.rc"), 0, "no kprobe PMU, auto: probes exit")
+    rows = events(d, "nokprobe_auto.json")
+    equal(len(rows), 14, "no kprobe PMU: every probe listed")
+    equal([r["probe"] for r in rows if r["attach"] == "kprobe"], [],
+          "no kprobe PMU: no probe offered as kprobe")
+    nokprobe = ("tdvtrace: --attach kprobe: this kernel has no kprobe PMU "
+                "(/sys/bus/event_source/devices/kprobe; CONFIG_KPROBE_EVENTS is off): "
+                "use --attach fentry\n")
+    for case in ("nokprobe_kprobe", "nokprobe_trace_kprobe"):
+        equal(rc(d, case + ".rc"), 1, case + ": exit status")
+        equal(read(d, case + ".err"), nokprobe, case + ": the one line")
+        equal(read(d, case + ".out"), "", case + ": nothing on stdout")
+
+    blind = ("tdvtrace: warning: found no existing entries because it could not look: "
+             "/proc/kallsyms lists no data symbols of the kernel (CONFIG_KALLSYMS_ALL "
+             "is off), so amd_iommu_pci_seg_list cannot be found; VMs that predate "
+             "tdvtrace are unknown to it\n")
+    equal(rc(d, "noksymall_trace.rc"), 0, "without data symbols: trace still runs")
+    err = read(d, "noksymall_trace.err")
+    expect(blind in err, "without data symbols: says it could not look", err, blind)
+    err = read(d, "ksymall_trace.err")
+    expect("could not look" not in err and "cannot discover" not in err,
+           "with data symbols: discovery looked", err)
+
+
 def two_vm_expectation(c, t):
     a, b = c["A"]["kvmfd"], c["B"]["kvmfd"]
     g = {v: c[v]["gid"] for v in ("a1", "a2", "b1", "b2")}
