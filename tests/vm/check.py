@@ -331,7 +331,7 @@ def check_revisions(d):
     equal(read(d, "kprobe_events_after_revisions").strip(), "", "no kprobe_events left")
 
     equal(rc(d, "nokprobe_auto.rc"), 0, "no kprobe PMU, auto: probes exit")
-    rows = events(d, "nokprobe_auto.json")
+    rows = events(d, "nokprobe_auto.out")
     equal(len(rows), 14, "no kprobe PMU: every probe listed")
     equal([r["probe"] for r in rows if r["attach"] == "kprobe"], [],
           "no kprobe PMU: no probe offered as kprobe")
