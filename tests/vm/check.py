@@ -314,6 +314,15 @@ REVISION_LINES = {
 
 
 def check_revisions(d):
+    # The guest kernel has no AMD IOMMU driver (CONFIG_AMD_IOMMU is off).
+    equal(rc(d, "none_probes.rc"), 1, "no driver: exit status")
+    gone = "(no such function in /proc/kallsyms)"
+    equal(read(d, "none_probes.err"),
+          "tdvtrace: this kernel lacks the trans_devid patch: missing "
+          "amd_iommu_get_trans_devid_by_kvmfd %s, amd_iommu_free_trans_devid_by_kvmfd %s; "
+          "it has no AMD IOMMU driver (CONFIG_AMD_IOMMU is off): tdvtrace needs a kernel "
+          "built with the driver and the patch (its own tests load the tdvsim simulator "
+          "module instead)\n" % (gone, gone), "no driver: the one line")
     for m, line in REVISION_LINES.items():
         for cmd in ("probes", "trace"):
             case = "%s_%s" % (m, cmd)

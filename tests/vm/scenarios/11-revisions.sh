@@ -8,6 +8,7 @@
 OUT=$1
 
 sim_unload
+run_case none_probes tdvtrace probes	# no AMD IOMMU driver at all
 for m in pervi reloc vmm sig field; do
 	insmod /lib/rev/tdvrev_$m.ko || fail "insmod tdvrev_$m failed"
 	run_case ${m}_probes tdvtrace probes
