@@ -86,7 +86,7 @@ int tdv_live_explain(const struct tdv_session *s, const struct tdv_session_error
 		tdv_revision_explain(&rev, missing, line, sizeof(line));
 		fprintf(stderr, "tdvtrace: %s\n", line);
 		break;
-	case TDV_STEP_NO_KPROBES:
+	case TDV_STEP_KPROBES:
 		fprintf(stderr,
 			"tdvtrace: --attach kprobe: this kernel has no kprobe PMU "
 			"(/sys/bus/event_source/devices/kprobe; CONFIG_KPROBE_EVENTS is off): "

@@ -279,7 +279,7 @@ int tdv_session_open(struct tdv_session *s, const struct tdv_options *opts,
 		return open_failed(why, TDV_STEP_KALLSYMS, err);
 	if (!tdv_have_kprobe_pmu()) {
 		if (opts->attach == TDV_ATTACH_KPROBE)
-			return open_failed(why, TDV_STEP_NO_KPROBES, -ENOENT);
+			return open_failed(why, TDV_STEP_KPROBES, -ENOENT);
 		tdv_probes_drop_kprobes(&s->probes);
 	}
 	for (int i = 0; i < TDV_PROBE_COUNT; i++)

@@ -34,13 +34,13 @@ struct tdv_session {
 
 /* The step of tdv_session_open() that failed. */
 enum tdv_session_step {
-	TDV_STEP_KALLSYMS,   /* reading /proc/kallsyms */
-	TDV_STEP_PATCH,	     /* a required probe is missing: the driver lacks the patch */
-	TDV_STEP_LOAD,	     /* loading the BPF programs */
-	TDV_STEP_ATTACH,     /* attaching a required probe */
-	TDV_STEP_RINGBUF,    /* opening the ring buffer */
-	TDV_STEP_NO_KPROBES, /* --attach kprobe on a kernel without a kprobe PMU */
-	TDV_STEP_MISMATCH,   /* a traced function or a field read changed: detail says which */
+	TDV_STEP_KALLSYMS, /* reading /proc/kallsyms */
+	TDV_STEP_PATCH,	   /* a required probe is missing: the driver lacks the patch */
+	TDV_STEP_LOAD,	   /* loading the BPF programs */
+	TDV_STEP_ATTACH,   /* attaching a required probe */
+	TDV_STEP_RINGBUF,  /* opening the ring buffer */
+	TDV_STEP_KPROBES,  /* --attach kprobe, and the kernel has no kprobe PMU */
+	TDV_STEP_MISMATCH, /* a traced function or a field read changed: detail says which */
 };
 
 struct tdv_session_error {
