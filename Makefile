@@ -263,6 +263,7 @@ install: $(OUTPUT)/tdvtrace
 format:
 	clang-format --dry-run --Werror bpf/*.c bpf/*.h user/*.c user/*.h tests/unit/*.c \
 		tests/fuzz/*.c tests/fuzz/*.h tests/kmod/tdvsim.c tests/kmod/tdvctl.c tests/kmod/*.h \
+		tests/kmod/rev/*.c tests/kmod/rev/*.h \
 		bench/*.c
 
 clean:

@@ -55,8 +55,7 @@ __rev_symbol int amd_iommu_get_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pc
 	return trans_devid_alloc(pci_seg);
 }
 
-__rev_symbol void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg,
-						      u32 kvmfd)
+__rev_symbol void amd_iommu_free_trans_devid_by_kvmfd(struct amd_iommu_pci_seg *pci_seg, u32 kvmfd)
 {
 	trans_devid_free(pci_seg, 0);
 }
@@ -75,13 +74,11 @@ __rev_symbol void amd_iommu_update_vfctrl_mmio_translate_devid(struct amd_iommu 
 {
 }
 
-__rev_symbol void amd_viommu_uninit_one(struct amd_iommu *iommu,
-					struct amd_iommu_viommu *aviommu)
+__rev_symbol void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iommu_viommu *aviommu)
 {
 }
 
-__rev_symbol int amd_iommufd_viommu_init(struct iommufd_viommu *viommu,
-					 struct iommu_domain *parent,
+__rev_symbol int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
 					 const struct iommu_user_data *user_data)
 {
 	return -EINVAL;

@@ -36,8 +36,7 @@ __rev_symbol void amd_iommu_update_vfctrl_mmio_translate_devid(struct amd_iommu 
 {
 }
 
-__rev_symbol int amd_iommufd_viommu_init(struct iommufd_viommu *viommu,
-					 struct iommu_domain *parent,
+__rev_symbol int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
 					 const struct iommu_user_data *user_data)
 {
 	return -EINVAL;

@@ -68,18 +68,18 @@ struct amd_iommu_viommu {
 #endif
 };
 
-#define TDVREV_MODULE(what)                                                    \
-	static int __init tdvrev_init(void)                                   \
-	{                                                                      \
-		pr_info("carries " what "\n");                                 \
-		return 0;                                                      \
-	}                                                                      \
-	static void __exit tdvrev_exit(void)                                  \
-	{                                                                      \
-	}                                                                      \
-	module_init(tdvrev_init);                                              \
-	module_exit(tdvrev_exit);                                              \
-	MODULE_LICENSE("GPL");                                                 \
+#define TDVREV_MODULE(what)                                                                        \
+	static int __init tdvrev_init(void)                                                        \
+	{                                                                                          \
+		pr_info("carries " what "\n");                                                     \
+		return 0;                                                                          \
+	}                                                                                          \
+	static void __exit tdvrev_exit(void)                                                       \
+	{                                                                                          \
+	}                                                                                          \
+	module_init(tdvrev_init);                                                                  \
+	module_exit(tdvrev_exit);                                                                  \
+	MODULE_LICENSE("GPL");                                                                     \
 	MODULE_DESCRIPTION("tdvtrace test: symbols of " what)
 
 #endif /* TDVREV_H */

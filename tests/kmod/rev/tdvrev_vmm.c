@@ -24,8 +24,7 @@ __rev_symbol void amd_iommu_set_translate_dte(struct amd_iommu *iommu, u16 gid,
 {
 }
 
-__rev_symbol int amd_iommufd_viommu_init(struct iommufd_viommu *viommu,
-					 struct iommu_domain *parent,
+__rev_symbol int amd_iommufd_viommu_init(struct iommufd_viommu *viommu, struct iommu_domain *parent,
 					 const struct iommu_user_data *user_data)
 {
 	return -EINVAL;
