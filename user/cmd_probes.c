@@ -13,7 +13,25 @@ static const char probes_doc[] =
 	"its facts are observed: attached (every call), partly (compiler clones "
 	"take some calls), derived (from gets, puts and the kernel's own "
 	"trans_devid_xa, where trans_devid_alloc/free are inlined) or missed.\v"
-	"Exit status 0 when the get/put pair is attachable, 1 otherwise.";
+	"Takes --attach, --json and -v. Exit status 0 when the get/put pair is "
+	"attachable, 1 otherwise (or on any error), 2 bad usage.";
+
+static error_t parse_probes(int key, char *arg, struct argp_state *state)
+{
+	struct tdv_options *opts = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = opts;
+		return 0;
+	case ARGP_KEY_END:
+		tdv_refuse_ignored(state, opts->given,
+				   TDV_OPT_ATTACH | TDV_OPT_JSON | TDV_OPT_VERBOSE);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
 
 static const struct argp_child probes_children[] = {
 	{ &tdv_common_argp, 0, NULL, 0 },
@@ -21,6 +39,7 @@ static const struct argp_child probes_children[] = {
 };
 
 static const struct argp probes_argp = {
+	.parser = parse_probes,
 	.doc = probes_doc,
 	.children = probes_children,
 };

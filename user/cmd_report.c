@@ -19,8 +19,6 @@
 #include "report_printer.h"
 #include "svg_format.h"
 
-#define EXIT_DAMAGED 3 /* the file is unreadable, or only partly readable */
-
 static const char report_doc[] =
 	"Analyse a recording made by `tdvtrace record`, on any machine: the leak and "
 	"anomaly reports `tdvtrace leaks` would have made live, entry timelines, and "
@@ -29,8 +27,9 @@ static const char report_doc[] =
 	"the live commands print them); perfetto (Chrome trace event JSON for "
 	"ui.perfetto.dev and chrome://tracing); svg (a timeline picture); events (every "
 	"recorded event, as `tdvtrace trace --json` prints it). "
-	"Exit status: 0 nothing found, 1 reports, 2 bad usage, 3 the file is unreadable "
-	"or damaged (what could be read is still analysed, and marked partial).";
+	"Exit status: 0 nothing found, 1 an error (the file cannot be read or is no "
+	"recording, -o cannot be written), 2 bad usage, 3 reports, 4 the recording is "
+	"damaged (what could be read is still analysed, and marked partial).";
 
 enum format { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_SVG, FMT_EVENTS };
 enum { OPT_FORMAT = 0x400, OPT_NO_HIST };
@@ -49,7 +48,7 @@ struct report_ctx {
 	struct tdv_options opts;
 	const char *path, *out_path;
 	enum format format;
-	bool no_hist;
+	bool format_given, no_hist;
 	struct tdv_hist_options hist;
 	struct tdv_report_options rep;
 	FILE *out;
@@ -63,6 +62,27 @@ struct report_ctx {
 	struct tdv_capture capture; /* perfetto, svg */
 	int err;
 };
+
+/* Each format shows some of what the options ask for; the rest is refused. */
+static void refuse_ignored(const struct report_ctx *ctx, struct argp_state *state)
+{
+	const char *fmt = format_names[ctx->format];
+	bool hists = ctx->format == FMT_TEXT || ctx->format == FMT_JSON;
+
+	if (ctx->hist.given && (!hists || ctx->no_hist))
+		argp_error(state, "-m, -u, -n and --per-seg shape histograms, which %s has none of",
+			   ctx->no_hist ? "--no-hist" : fmt);
+	if (ctx->no_hist && !hists)
+		argp_error(state, "--no-hist does not apply to --format %s: it has no histograms",
+			   fmt);
+	if (ctx->format == FMT_EVENTS && (ctx->rep.grace_given || ctx->rep.timelines))
+		argp_error(state, "--grace-ms and --timelines shape reports, which --format events "
+				  "has none of");
+	if ((ctx->format == FMT_PERFETTO || ctx->format == FMT_SVG) && ctx->rep.timelines)
+		argp_error(state, "--timelines does not apply to --format %s: it shows every "
+				  "entry's timeline",
+			   fmt);
+}
 
 static error_t parse_report(int key, char *arg, struct argp_state *state)
 {
@@ -85,6 +105,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 				   "events",
 				   arg);
 		ctx->format = i;
+		ctx->format_given = true;
 		break;
 	case 'o':
 		ctx->out_path = arg;
@@ -100,8 +121,12 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!ctx->path)
 			argp_error(state, "no recording given: tdvtrace report FILE");
+		if (ctx->opts.json && ctx->format_given && ctx->format != FMT_JSON)
+			argp_error(state, "--json and --format %s contradict: give one of them",
+				   format_names[ctx->format]);
 		if (ctx->opts.json)
 			ctx->format = FMT_JSON;
+		refuse_ignored(ctx, state);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -369,7 +394,7 @@ int cmd_report(int argc, char **argv)
 	if (!ctx.have_header) {
 		/* Nothing to analyse: not a recording, a newer one, or unreadable. */
 		fprintf(stderr, "tdvtrace: %s\n", res.error);
-		err = EXIT_DAMAGED;
+		err = TDV_EXIT_ENV;
 		goto out;
 	}
 	describe_recording(&ctx);
@@ -385,7 +410,7 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "tdvtrace: %s\n", strerror(-ctx.err));
 		err = TDV_EXIT_ENV;
 	} else if (res.status != TDV_REC_OK) {
-		err = EXIT_DAMAGED;
+		err = TDV_EXIT_PARTIAL;
 	} else if (ctx.format != FMT_EVENTS) {
 		err = found; /* as leaks says it */
 	}

@@ -16,7 +16,7 @@ static const char top_doc[] =
 	"trans_devid, refs, vIOMMUs, owner pid/comm, age; ids allocated per "
 	"segment.\v"
 	"[INTERVAL [COUNT]]: refresh every INTERVAL seconds (default 1), COUNT "
-	"times (default: until interrupted).";
+	"times (default: until interrupted). Exit status 0, 1 on an error, 2 bad usage.";
 
 struct top_ctx {
 	struct tdv_options opts;
@@ -42,6 +42,10 @@ static error_t parse_top(int key, char *arg, struct argp_state *state)
 		break;
 	case 'b':
 		ctx->batch = true;
+		break;
+	case ARGP_KEY_END:
+		if (ctx->batch && ctx->opts.json)
+			argp_error(state, "-b does not apply to --json: JSON never clears the screen");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;

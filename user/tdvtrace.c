@@ -20,7 +20,7 @@ static const struct {
 	{ "probes", cmd_probes, "which probe points this kernel has and how each attaches" },
 	{ "trace", cmd_trace, "one line (or JSON object) per event, live" },
 	{ "top", cmd_top, "live table per VM: seg, kvmfd, trans_devid, refs, vIOMMUs, owner, age" },
-	{ "leaks", cmd_leaks, "report leaks and anomalies as they become certain; exit 1 if any" },
+	{ "leaks", cmd_leaks, "report leaks and anomalies as they become certain; exit 3 if any" },
 	{ "hist", cmd_hist, "log2 latency histograms per function, [INTERVAL [COUNT]]" },
 	{ "record", cmd_record, "record events to a file (-o FILE) for report, here or elsewhere" },
 	{ "report", cmd_report,
@@ -36,7 +36,9 @@ static void usage(FILE *f)
 		   "Commands:\n");
 	for (size_t i = 0; i < NCOMMANDS; i++)
 		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].help);
-	fprintf(f, "\n'tdvtrace COMMAND --help' lists a command's options.\n");
+	fprintf(f, "\n'tdvtrace COMMAND --help' lists a command's options.\n"
+		   "Exit status: 0 success, 1 error, 2 bad usage, 3 leaks or anomalies found\n"
+		   "(leaks, report), 4 damaged recording, partly analysed (report).\n");
 }
 
 int main(int argc, char **argv)
