@@ -6,6 +6,7 @@
 #include "live.h"
 #include "preflight.h"
 #include "session.h"
+#include "text_escape.h"
 
 static const char probes_doc[] =
 	"List the probe points tdvtrace uses, whether this kernel has each and "
@@ -65,13 +66,17 @@ static void print_text(const struct tdv_probe_set *set)
 	       "OBSERVED", "NOTE");
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &set->probe[i];
+		char module[TDV_ESC_SIZE(sizeof(p->module))], note[512],
+			esc_note[TDV_ESC_SIZE(512)];
 		const char *from;
-		char note[512];
 
+		/* The module and the why come from the kernel (kallsyms, errors). */
 		note_of(set, p, note, sizeof(note));
 		printf("%-15s %-10s %-9s %-45s %-9s %s\n", p->event, tdv_probe_how_name(p->how),
-		       p->module[0] ? p->module : "-", p->symbol,
-		       tdv_observed_name(tdv_probe_observed(set, p, &from)), note);
+		       p->module[0] ? tdv_esc(module, sizeof(module), p->module, sizeof(p->module))
+				    : "-",
+		       p->symbol, tdv_observed_name(tdv_probe_observed(set, p, &from)),
+		       tdv_esc(esc_note, sizeof(esc_note), note, sizeof(note)));
 	}
 }
 

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 #include "recfile.h"
 #include "report_printer.h"
 #include "svg_format.h"
+#include "text_escape.h"
 
 static const char report_doc[] =
 	"Analyse a recording made by `tdvtrace record`, on any machine: the leak and "
@@ -79,8 +81,9 @@ static void refuse_ignored(const struct report_ctx *ctx, struct argp_state *stat
 		argp_error(state, "--grace-ms and --timelines shape reports, which --format events "
 				  "has none of");
 	if ((ctx->format == FMT_PERFETTO || ctx->format == FMT_SVG) && ctx->rep.timelines)
-		argp_error(state, "--timelines does not apply to --format %s: it shows every "
-				  "entry's timeline",
+		argp_error(state,
+			   "--timelines does not apply to --format %s: it shows every "
+			   "entry's timeline",
 			   fmt);
 }
 
@@ -277,22 +280,32 @@ static const char *derived_note(const struct tdv_rec_header *h)
 	}
 }
 
+/* Where and when it was recorded; every string of the file escaped. */
 static void describe_recording(const struct report_ctx *ctx)
 {
 	const struct tdv_rec_header *h = &ctx->header;
 	time_t wall = (h->start_ns + h->boot_offset_ns) / 1000000000ULL;
-	char when[32] = "?", missing[512] = "";
-	size_t len = 0;
+	char when[32] = "?";
+	const char *sep = "; not traced: ";
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&wall));
-	for (unsigned int i = 0; i < h->nprobes; i++)
-		if (h->probes[i].attach == TDV_REC_MISSING && len < sizeof(missing))
-			len += snprintf(missing + len, sizeof(missing) - len, "%s%s",
-					len ? ", " : "", h->probes[i].name);
-	fprintf(stderr, "tdvtrace: %s: recorded on %s (kernel %s, %s) from %s for %.1f s%s%s%s\n",
-		ctx->path, h->hostname, h->krelease, h->version, when,
-		(ctx->last_ns - h->start_ns) / 1e9, len ? "; not traced: " : "", missing,
-		derived_note(h));
+	fputs("tdvtrace: ", stderr);
+	tdv_esc_fputs(stderr, ctx->path, SIZE_MAX);
+	fputs(": recorded on ", stderr);
+	tdv_esc_fputs(stderr, h->hostname, sizeof(h->hostname));
+	fputs(" (kernel ", stderr);
+	tdv_esc_fputs(stderr, h->krelease, sizeof(h->krelease));
+	fputs(", ", stderr);
+	tdv_esc_fputs(stderr, h->version, sizeof(h->version));
+	fprintf(stderr, ") from %s for %.1f s", when, (ctx->last_ns - h->start_ns) / 1e9);
+	for (unsigned int i = 0; i < h->nprobes && i < TDV_REC_MAX_PROBES; i++) {
+		if (h->probes[i].attach != TDV_REC_MISSING)
+			continue;
+		fputs(sep, stderr);
+		tdv_esc_fputs(stderr, h->probes[i].name, sizeof(h->probes[i].name));
+		sep = ", ";
+	}
+	fprintf(stderr, "%s\n", derived_note(h));
 }
 
 static void print_hists(struct report_ctx *ctx)
@@ -326,6 +339,14 @@ static int write_capture(struct report_ctx *ctx)
 	return tdv_svg_write(ctx->out, &ctx->capture);
 }
 
+/* "tdvtrace: ERROR": it names the file, which anyone may have named. */
+static void print_error(const char *error)
+{
+	fputs("tdvtrace: ", stderr);
+	tdv_esc_fputs(stderr, error, SIZE_MAX);
+	fputc('\n', stderr);
+}
+
 /* Say a report is partial where its reader will see it. */
 static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *res)
 {
@@ -344,9 +365,11 @@ static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *re
 		tdv_json_end_object(&w);
 		tdv_json_end_line(&w);
 	} else if (ctx->format == FMT_TEXT) {
-		fprintf(ctx->out, "\nPARTIAL REPORT: %s\n", res->error);
+		fputs("\nPARTIAL REPORT: ", ctx->out);
+		tdv_esc_fputs(ctx->out, res->error, sizeof(res->error));
+		fputc('\n', ctx->out);
 	}
-	fprintf(stderr, "tdvtrace: %s\n", res->error);
+	print_error(res->error);
 }
 
 static int open_output(struct report_ctx *ctx)
@@ -393,7 +416,7 @@ int cmd_report(int argc, char **argv)
 	tdv_rec_read_file(ctx.path, &visitor, &ctx, &res);
 	if (!ctx.have_header) {
 		/* Nothing to analyse: not a recording, a newer one, or unreadable. */
-		fprintf(stderr, "tdvtrace: %s\n", res.error);
+		print_error(res.error);
 		err = TDV_EXIT_ENV;
 		goto out;
 	}

@@ -10,6 +10,7 @@
 #include "model.h"
 #include "feed.h"
 #include "grow.h"
+#include "text_escape.h"
 
 static const char top_doc[] =
 	"A live table of the VMs holding trans_devids: seg, kvmfd, gen, "
@@ -151,10 +152,12 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 	       "TRANS", "REFS", "VIOMMUS", "PID", "COMM", "AGE(s)", "VM");
 	for (unsigned int i = 0; i < ctx->nrows; i++) {
 		const struct tdv_entry_view *v = &ctx->rows[i];
+		char comm[TDV_ESC_SIZE(sizeof(v->owner_comm))];
 
 		printf("%-4u %-6u %-4u 0x%04x %-5u %-7u %-7u %-16s %-9.1f 0x%" PRIx64 "%s\n",
 		       v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs, v->viommus, v->owner_tgid,
-		       v->owner_comm, v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
+		       tdv_esc(comm, sizeof(comm), v->owner_comm, sizeof(v->owner_comm)),
+		       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
 		       v->vm, v->leaked ? " LEAKED" : "");
 	}
 	putchar('\n');
