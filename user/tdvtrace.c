@@ -8,6 +8,7 @@
 #include <string.h>
 #include "commands.h"
 #include "options.h"
+#include "output.h"
 
 const char *argp_program_version = "tdvtrace 0.1";
 const char *argp_program_bug_address = "<tdvtrace issues>";
@@ -46,17 +47,18 @@ int main(int argc, char **argv)
 	char name[64];
 
 	argp_err_exit_status = TDV_EXIT_USAGE;
+	tdv_output_take_stdout();
 	if (argc < 2) {
 		usage(stderr);
 		return TDV_EXIT_USAGE;
 	}
 	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(stdout);
-		return TDV_EXIT_OK;
+		return tdv_output_status(tdv_stdout(), TDV_EXIT_OK);
 	}
 	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "-V")) {
 		printf("%s\n", argp_program_version);
-		return TDV_EXIT_OK;
+		return tdv_output_status(tdv_stdout(), TDV_EXIT_OK);
 	}
 	for (size_t i = 0; i < NCOMMANDS; i++) {
 		if (strcmp(argv[1], commands[i].name))
@@ -64,7 +66,8 @@ int main(int argc, char **argv)
 		/* argp names the program after argv[0] in its messages. */
 		snprintf(name, sizeof(name), "tdvtrace %s", commands[i].name);
 		argv[1] = name;
-		return commands[i].run(argc - 1, argv + 1);
+		/* A write error anywhere in the output is the command's error. */
+		return tdv_output_status(tdv_stdout(), commands[i].run(argc - 1, argv + 1));
 	}
 	fprintf(stderr, "tdvtrace: unknown command '%s'; try 'tdvtrace --help'\n", argv[1]);
 	return TDV_EXIT_USAGE;
