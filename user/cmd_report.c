@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "capture.h"
 #include "commands.h"
 #include "event_format.h"
@@ -15,8 +17,10 @@
 #include "json.h"
 #include "model.h"
 #include "options.h"
+#include "output.h"
 #include "perfetto_format.h"
 #include "recfile.h"
+#include "safe_file.h"
 #include "report_printer.h"
 #include "svg_format.h"
 #include "text_escape.h"
@@ -29,19 +33,27 @@ static const char report_doc[] =
 	"the live commands print them); perfetto (Chrome trace event JSON for "
 	"ui.perfetto.dev and chrome://tracing); svg (a timeline picture); events (every "
 	"recorded event, as `tdvtrace trace --json` prints it). "
+	"FILE is a regular file, or - for standard input, of at most 1 GiB (it is read "
+	"into memory). -o OUT must not exist (--force replaces a regular file, or a "
+	"symlink itself) nor be FILE; it is written beside OUT and takes its name when "
+	"complete, so a failed report leaves nothing and OUT as it was. "
 	"Exit status: 0 nothing found, 1 an error (the file cannot be read or is no "
 	"recording, -o cannot be written), 2 bad usage, 3 reports, 4 the recording is "
 	"damaged (what could be read is still analysed, and marked partial).";
 
 enum format { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_SVG, FMT_EVENTS };
-enum { OPT_FORMAT = 0x400, OPT_NO_HIST };
+enum { OPT_FORMAT = 0x400, OPT_NO_HIST, OPT_FORCE };
 
 static const char *const format_names[] = { "text", "json", "perfetto", "svg", "events" };
 
 static const struct argp_option report_options[] = {
 	{ "format", OPT_FORMAT, "FMT", 0,
 	  "text, json, perfetto, svg, or events (the recorded events as trace --json)", 0 },
-	{ "output", 'o', "FILE", 0, "Write to FILE instead of standard output", 0 },
+	{ "output", 'o', "OUT", 0,
+	  "Write to OUT instead of standard output: a new file, renamed into place when "
+	  "complete",
+	  0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let -o replace a file that exists", 0 },
 	{ "no-hist", OPT_NO_HIST, NULL, 0, "No latency histograms (text, json)", 0 },
 	{},
 };
@@ -62,6 +74,9 @@ struct report_ctx {
 	struct tdv_feed feed;
 	struct tdv_hist_set hists;
 	struct tdv_capture capture; /* perfetto, svg */
+	bool force;		    /* -o may replace a file */
+	struct tdv_new_file file;   /* -o, until committed */
+	struct tdv_output file_out; /* the stream over it */
 	int err;
 };
 
@@ -116,6 +131,9 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case OPT_NO_HIST:
 		ctx->no_hist = true;
 		break;
+	case OPT_FORCE:
+		ctx->force = true;
+		break;
 	case ARGP_KEY_ARG:
 		if (ctx->path)
 			argp_error(state, "one recording at a time: '%s' is one too many", arg);
@@ -124,6 +142,8 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!ctx->path)
 			argp_error(state, "no recording given: tdvtrace report FILE");
+		if (ctx->force && !ctx->out_path)
+			argp_error(state, "--force applies to -o OUT, which is not given");
 		if (ctx->opts.json && ctx->format_given && ctx->format != FMT_JSON)
 			argp_error(state, "--json and --format %s contradict: give one of them",
 				   format_names[ctx->format]);
@@ -372,50 +392,110 @@ static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *re
 	print_error(res->error);
 }
 
-static int open_output(struct report_ctx *ctx)
+/* The recording, read whole before any output exists. 0 or TDV_EXIT_ENV. */
+static int read_recording(struct report_ctx *ctx, uint8_t **buf, size_t *len, struct stat *st)
 {
+	char why[192];
+
+	if (!tdv_read_whole(ctx->path, TDV_REC_MAX_FILE, buf, len, st, why, sizeof(why)))
+		return 0;
+	fputs("tdvtrace: ", stderr);
+	tdv_esc_fputs(stderr, ctx->path, SIZE_MAX);
+	fprintf(stderr, ": %s\n", why);
+	return TDV_EXIT_ENV;
+}
+
+/* -o: a new file beside OUT, never the recording itself. 0 or TDV_EXIT_ENV. */
+static int open_output(struct report_ctx *ctx, const struct stat *in)
+{
+	struct stat st;
+	char why[512];
+
 	if (!ctx->out_path) {
 		ctx->out = stdout;
 		return 0;
 	}
-	ctx->out = fopen(ctx->out_path, "w");
-	if (!ctx->out) {
-		fprintf(stderr, "tdvtrace: cannot write %s: %s\n", ctx->out_path, strerror(errno));
+	if (!stat(ctx->out_path, &st) && st.st_dev == in->st_dev && st.st_ino == in->st_ino) {
+		fprintf(stderr, "tdvtrace: %s is the recording being read: give another -o\n",
+			ctx->out_path);
 		return TDV_EXIT_ENV;
 	}
+	if (tdv_new_file_create(&ctx->file, ctx->out_path, 0666, ctx->force, why, sizeof(why))) {
+		fprintf(stderr, "tdvtrace: %s\n", why);
+		return TDV_EXIT_ENV;
+	}
+	if (tdv_output_open(&ctx->file_out, ctx->file.fd, true, ctx->out_path)) {
+		fprintf(stderr, "tdvtrace: %s\n", strerror(ENOMEM));
+		close(ctx->file.fd);
+		tdv_new_file_end(&ctx->file);
+		return TDV_EXIT_ENV;
+	}
+	ctx->out = ctx->file_out.f;
 	return 0;
+}
+
+/* -o: the output takes its name if all of it was written, else it goes. */
+static int close_output(struct report_ctx *ctx, int status)
+{
+	char why[512];
+
+	if (!ctx->out_path || !ctx->out)
+		return status;
+	if (status != TDV_EXIT_ENV) {
+		status = tdv_output_status(&ctx->file_out, status);
+		if (status != TDV_EXIT_ENV && fsync(ctx->file.fd))
+			status = tdv_output_status(&ctx->file_out, TDV_EXIT_ENV);
+	}
+	if (status != TDV_EXIT_ENV && tdv_new_file_commit(&ctx->file, why, sizeof(why))) {
+		fprintf(stderr, "tdvtrace: %s\n", why);
+		status = TDV_EXIT_ENV;
+	}
+	tdv_output_close(&ctx->file_out);
+	tdv_new_file_end(&ctx->file);
+	return status;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	struct report_ctx ctx = {};
 	struct tdv_rec_result res;
+	char msg[sizeof(res.error)];
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	struct stat in;
 	int err, found;
 
 	tdv_options_init(&ctx.opts);
 	argp_parse(&report_argp, argc, argv, 0, NULL, &ctx);
 	if (ctx.format == FMT_EVENTS)
 		ctx.no_hist = true;
-	err = open_output(&ctx);
+	/* Read first, write last: a bad input leaves -o as it was. */
+	err = read_recording(&ctx, &rec, &rec_len, &in);
 	if (err)
 		return err;
-	ctx.printer = (struct tdv_report_printer){ .f = ctx.out,
-						   .json = ctx.format == FMT_JSON,
-						   .timelines = ctx.rep.timelines };
 	ctx.model = tdv_model_new(ctx.rep.grace_ns, on_report, &ctx);
 	if (!ctx.model) {
 		fprintf(stderr, "tdvtrace: out of memory\n");
+		free(rec);
 		return TDV_EXIT_ENV;
 	}
+	err = open_output(&ctx, &in);
+	if (err)
+		goto out;
+	ctx.printer = (struct tdv_report_printer){ .f = ctx.out,
+						   .json = ctx.format == FMT_JSON,
+						   .timelines = ctx.rep.timelines };
 	if (ctx.rep.timelines == TDV_TIMELINES_ALL || capturing(&ctx))
 		tdv_model_on_close(ctx.model, on_timeline, &ctx);
 	tdv_feed_init(&ctx.feed, ctx.model);
 	tdv_hist_set_init(&ctx.hists);
 	tdv_capture_init(&ctx.capture);
 
-	tdv_rec_read_file(ctx.path, &visitor, &ctx, &res);
+	tdv_rec_read_mem(rec, rec_len, &visitor, &ctx, &res);
+	if (res.error[0] && snprintf(msg, sizeof(msg), "%s: %s", ctx.path, res.error) >= 0)
+		memcpy(res.error, msg, sizeof(msg));
 	if (!ctx.have_header) {
-		/* Nothing to analyse: not a recording, a newer one, or unreadable. */
+		/* Nothing to analyse: not a recording, or a newer one. */
 		print_error(res.error);
 		err = TDV_EXIT_ENV;
 		goto out;
@@ -438,13 +518,13 @@ int cmd_report(int argc, char **argv)
 		err = found; /* as leaks says it */
 	}
 out:
-	if (ctx.out && ctx.out != stdout && fclose(ctx.out) && !err) {
-		fprintf(stderr, "tdvtrace: writing %s: %s\n", ctx.out_path, strerror(errno));
-		err = TDV_EXIT_ENV;
+	err = close_output(&ctx, err);
+	if (ctx.out) {
+		tdv_capture_free(&ctx.capture);
+		tdv_hist_set_free(&ctx.hists);
+		tdv_feed_free(&ctx.feed);
 	}
-	tdv_capture_free(&ctx.capture);
-	tdv_hist_set_free(&ctx.hists);
-	tdv_feed_free(&ctx.feed);
 	tdv_model_free(ctx.model);
+	free(rec);
 	return err;
 }

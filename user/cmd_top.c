@@ -46,7 +46,8 @@ static error_t parse_top(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_END:
 		if (ctx->batch && ctx->opts.json)
-			argp_error(state, "-b does not apply to --json: JSON never clears the screen");
+			argp_error(state,
+				   "-b does not apply to --json: JSON never clears the screen");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -157,8 +158,8 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 		printf("%-4u %-6u %-4u 0x%04x %-5u %-7u %-7u %-16s %-9.1f 0x%" PRIx64 "%s\n",
 		       v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs, v->viommus, v->owner_tgid,
 		       tdv_esc(comm, sizeof(comm), v->owner_comm, sizeof(v->owner_comm)),
-		       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
-		       v->vm, v->leaked ? " LEAKED" : "");
+		       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0, v->vm,
+		       v->leaked ? " LEAKED" : "");
 	}
 	putchar('\n');
 }

@@ -5,7 +5,7 @@
 #include <string.h>
 #include "text_escape.h"
 
-/* Length of the well-formed UTF-8 sequence at @p (at most @n bytes), else 0; its code point in @cp. */
+/* The length of the well-formed UTF-8 sequence at @p (@n bytes), else 0; its code point in @cp. */
 static size_t utf8_seq(const unsigned char *p, size_t n, uint32_t *cp)
 {
 	size_t len;

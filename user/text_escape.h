@@ -20,7 +20,7 @@
 #include <stdio.h>
 
 /* Room for any escaped string of @n bytes: an escape is at most 4 bytes per byte in. */
-#define TDV_ESC_SIZE(n) ((n) * 4 + 1)
+#define TDV_ESC_SIZE(n) ((n)*4 + 1)
 
 /*
  * @s, at most @max bytes and up to its NUL, escaped into @buf of @len

@@ -28,9 +28,9 @@ static void test_parse_uint_accepts(void **state)
 
 static void test_parse_uint_refuses(void **state)
 {
-	const char *bad[] = { "",    "-1",    "+1",	"\t1",	    " 1",
-			      "1 ",  "abc",   "12x",	"65536",    "99999999999999999999999",
-			      "0x10", "08x",  "1e3" };
+	const char *bad[] = { "",     "-1",  "+1",  "\t1",   " 1",
+			      "1 ",   "abc", "12x", "65536", "99999999999999999999999",
+			      "0x10", "08x", "1e3" };
 	uint64_t v = 42;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -361,7 +361,8 @@ static void test_given_bits(void **state)
 
 static void test_hist_options_given(void **state)
 {
-	char *none[] = { "t", NULL }, *ms[] = { "t", "-m", NULL }, *per[] = { "t", "--per-seg", NULL };
+	char *none[] = { "t", NULL }, *ms[] = { "t", "-m", NULL },
+	     *per[] = { "t", "--per-seg", NULL };
 	struct tdv_hist_options h;
 	char msg[256];
 

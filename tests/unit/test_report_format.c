@@ -194,15 +194,18 @@ static void test_text_escapes_strings(void **state)
 
 	strcpy(r.owner_comm, "q\r\x1b]0;x\x07");
 	strcpy(r.evidence[0].comm, "\n2.0 leak_ref");
-	strcpy(r.detail, "VM\x9b" "2J gone");
+	strcpy(r.detail, "VM\x9b"
+			 "2J gone");
 	out = render_text(&r);
 	assert_string_equal(
-		out, "2.000000 leak_ref seg=1 kvmfd=5 gen=2 trans_devid=0xfffe refs=1 "
-		     "vm=0xffff888000001000 owner=7/q\\x0d\\x1b]0;x\\x07 [exact]: VM\\x9b2J gone\n"
-		     "    get            at 0.500000 pid 7 (\\x0a2.0 leak_ref) gid 3 iommu 0x0002\n");
+		out,
+		"2.000000 leak_ref seg=1 kvmfd=5 gen=2 trans_devid=0xfffe refs=1 "
+		"vm=0xffff888000001000 owner=7/q\\x0d\\x1b]0;x\\x07 [exact]: VM\\x9b2J gone\n"
+		"    get            at 0.500000 pid 7 (\\x0a2.0 leak_ref) gid 3 iommu 0x0002\n");
 	free(out);
 	pt = points[0];
-	strcpy(pt.comm, "\xe2\x80\xae" "evil");
+	strcpy(pt.comm, "\xe2\x80\xae"
+			"evil");
 	r.timeline.npoints = 1;
 	r.timeline.points = &pt;
 	r.timeline.owner_tgid = 7;

@@ -52,9 +52,15 @@ static void test_utf8(void **state)
 	expect_esc("\xe2\x82", SIZE_MAX, "\\xe2\\x82");
 	expect_esc("\xf4\x90\x80\x80", SIZE_MAX, "\\xf4\\x90\\x80\\x80");
 	/* 8-bit C1 CSI, raw and as a code point; the bidi overrides. */
-	expect_esc("\x9b" "31m", SIZE_MAX, "\\x9b31m");
-	expect_esc("\xc2\x9b" "31m", SIZE_MAX, "\\u{009b}31m");
-	expect_esc("\xe2\x80\xae" "gpj.exe", SIZE_MAX, "\\u{202e}gpj.exe");
+	expect_esc("\x9b"
+		   "31m",
+		   SIZE_MAX, "\\x9b31m");
+	expect_esc("\xc2\x9b"
+		   "31m",
+		   SIZE_MAX, "\\u{009b}31m");
+	expect_esc("\xe2\x80\xae"
+		   "gpj.exe",
+		   SIZE_MAX, "\\u{202e}gpj.exe");
 	expect_esc("\xe2\x81\xa6x\xe2\x81\xa9", SIZE_MAX, "\\u{2066}x\\u{2069}");
 	expect_esc("\xe2\x80\x8e\xe2\x80\x8f", SIZE_MAX, "\\u{200e}\\u{200f}");
 }
