@@ -1037,6 +1037,75 @@ def check_record_report(d):
     equal(rc(d, "bad_format.rc"), 2, "--format xml: usage")
 
 
+def check_files_output(d):
+    # 1. record -o
+    equal(rc(d, "nopatch.rc"), 1, "record without the patch: status 1")
+    expect("lacks the trans_devid patch" in read(d, "nopatch.err"), "nopatch: says why",
+           read(d, "nopatch.err"))
+    equal(read(d, "nopatch.ls"), "", "a failed start-up leaves no file, no temporary")
+    equal(rc(d, "planted.rc"), 1, "record over a planted symlink: refused")
+    expect("/tmp/fo/planted.rec exists: give --force to replace it" in read(d, "planted.err"),
+           "planted: says --force", read(d, "planted.err"))
+    expect("attached" not in read(d, "planted.err"), "planted: refused before attaching")
+    equal(rc(d, "planted_force.rc"), 0, "record --force: status 0")
+    equal(read(d, "planted.stat").strip(), "regular file 600",
+          "--force replaced the link itself with a new 0600 file")
+    equal(read(d, "victim.content"), "secret\n", "the link's target is untouched")
+    equal(read(d, "victim.stat").strip(), "640", "the link's target keeps its mode")
+    equal(rc(d, "planted_report.rc"), 0, "the forced recording is whole")
+    equal(rc(d, "hup.rc"), 0, "SIGHUP ends record with status 0")
+    equal(rc(d, "hup_report.rc"), 0, "the SIGHUP recording is complete (END record)")
+    expect(not any("partial" in o for o in events(d, "hup_report.out")),
+           "hup: not partial")
+    # 2. report
+    for case in ("same", "same_link"):
+        equal(rc(d, case + ".rc"), 1, case + ": -o is the recording: status 1")
+        expect("is the recording being read: give another -o" in read(d, case + ".err"),
+               case + ": says why", read(d, case + ".err"))
+    equal(read(d, "same.cmp").strip(), "same", "report -o REC --force left REC as it was")
+    equal(rc(d, "typo.rc"), 1, "a missing recording: status 1")
+    equal(read(d, "typo.content"), "old\n", "a missing recording leaves -o as it was")
+    equal(rc(d, "exists.rc"), 1, "-o over an existing file: refused")
+    expect("/tmp/fo/old.txt exists: give --force to replace it" in read(d, "exists.err"),
+           "exists: says --force", read(d, "exists.err"))
+    equal(rc(d, "forced.rc"), 0, "-o --force: status 0")
+    equal(read(d, "forced.mode").strip(), "644", "the new -o file has fopen's mode")
+    for case in ("zero", "fifo"):
+        equal(rc(d, case + ".rc"), 1, case + ": not a regular file: status 1")
+        expect("cannot read: not a regular file (give a recording file, or - and the "
+               "recording on standard input)" in read(d, case + ".err"),
+               case + ": says why", read(d, case + ".err"))
+    equal(rc(d, "stdin.rc"), 0, "report - reads standard input")
+    expect("tdvtrace: -: recorded on" in read(d, "stdin.err"), "stdin: described",
+           read(d, "stdin.err"))
+    equal(sorted(read(d, "final.ls").split()),
+          sorted(["fifo", "hup.rec", "keep.rec", "link.rec", "old.txt", "planted.rec",
+                  "victim"]), "no temporary file left behind")
+    # 3. write errors
+    equal(rc(d, "full.rc"), 1, "trace > /dev/full: status 1")
+    expect("tdvtrace: writing standard output: No space left on device" in read(d, "full.err"),
+           "full: says why", read(d, "full.err"))
+    expect(int(read(d, "full.secs")) < 30, "full: ends at once, not at -d",
+           read(d, "full.secs"))
+    for mode in ("default", "ignored", "json"):
+        name = "pipe_" + mode
+        equal(rc(d, name + ".rc"), 0, name + ": a closed pipe ends trace with status 0")
+        err = read(d, name + ".err")
+        expect(re.search(r"tdvtrace: \d+ events, 0 lost", err), name + ": summary", err)
+        expect("writing" not in err, name + ": quietly", err)
+        expect(int(read(d, name + ".secs")) < 30, name + ": ends by itself, not at -d",
+               read(d, name + ".secs"))
+    expect(read(d, "pipe_default.out").startswith("TIME(s)"), "head got the header")
+    equal(json.loads(read(d, "pipe_json.out"))["event"] in ALL_KINDS, True,
+          "head got one event")
+    # 4. escaped names
+    out = read(d, "evil.out")
+    expect("\x1b" not in out, "no raw ESC in text output", out[:500])
+    lines = [l for l in out.splitlines() if " get " in l]
+    equal(len(lines), 1, "one get line: the newline in comm did not split it")
+    expect("ev\\x1b[2J\\x0ail" in lines[0], "comm escaped", lines[0])
+
+
 def truth_records(d, name):
     return [json.loads(l) for l in read(d, name).splitlines() if l.strip()]
 
