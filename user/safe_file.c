@@ -110,6 +110,15 @@ int tdv_new_file_commit(struct tdv_new_file *nf, char *err, size_t errlen)
 			if (!ret)
 				unlink(nf->tmp);
 		}
+		/* Nor hard links (vfat, some FUSE): look, then rename; only this is racy. */
+		if (ret == -EPERM || ret == -EOPNOTSUPP || ret == -ENOSYS) {
+			struct stat st;
+
+			if (!lstat(nf->path, &st))
+				ret = -EEXIST;
+			else
+				ret = rename(nf->tmp, nf->path) ? -errno : 0;
+		}
 	}
 	if (ret == -EEXIST)
 		snprintf(err, errlen, "%s appeared meanwhile: give --force to replace it",

@@ -9,7 +9,9 @@
  * renamed onto the name when the caller commits it: an existing file is
  * replaced only with --force (and then the name is replaced, never what a
  * symlink there points to); without it the rename refuses to replace
- * anything, even a file that appeared meanwhile. A command that fails
+ * anything, even a file that appeared meanwhile (RENAME_NOREPLACE, or
+ * link(2); only a file system with neither gets a look before the rename).
+ * A command that fails
  * before committing leaves nothing behind. `record` commits once the
  * recording's head is written and tracing runs, so the file has its name
  * while it grows; `report` commits when the whole output is written.
