@@ -193,7 +193,7 @@ int cmd_record(int argc, char **argv)
 		tdv_live_stop(&live, 0);
 		tdv_rec_close(ctx.w, tdv_now_ns());
 		err = TDV_EXIT_ENV;
-		goto out_written;
+		goto out;
 	}
 	if (!ctx.err)
 		err = tdv_live_run(&live, on_tick, &ctx);
@@ -205,10 +205,9 @@ int cmd_record(int argc, char **argv)
 			file.committed ? "; the recording up to there is readable" : "");
 		err = TDV_EXIT_ENV;
 	}
-	goto out_written;
 out:
-	close(file.fd);
-out_written:
+	if (!ctx.w)
+		close(file.fd); /* else the writer closed it */
 	tdv_new_file_end(&file);
 	free(ctx.seeds);
 	return err;
