@@ -108,7 +108,7 @@ render-check: $(OUTPUT)/unit/samples/timeline.svg
 # Fuzzing the recording reader with libFuzzer (tests/fuzz/README).
 FUZZ_SECONDS ?= 300
 FUZZ_CC ?= clang
-FUZZ_LIB := user/recfile_read.c user/recfile_write.c user/recfile_codec.c user/event_format.c user/json.c user/grow.c
+FUZZ_LIB := user/recfile_read.c user/recfile_write.c user/recfile_codec.c user/event_format.c user/json.c user/grow.c user/safe_file.c user/text_escape.c
 FUZZ_DEPS := $(FUZZ_LIB) $(wildcard user/*.h bpf/*.h tests/fuzz/*.h)
 FUZZ_BIN := $(OUTPUT)/fuzz/fuzz_recfile
 FUZZ_RUN = $(FUZZ_BIN) -artifact_prefix=$(OUTPUT)/fuzz/ -max_len=16384 \

@@ -17,7 +17,8 @@ static const char hist_doc[] =
 	"by pool occupancy (taken ids its scan passed).\v"
 	"With no INTERVAL, one summary when stopped (Ctrl-C or -d). With INTERVAL "
 	"seconds, the calls of each interval, COUNT times (default: until stopped). "
-	"Functions: get put id_alloc viommu_init viommu_destroy dte_set dte_clear.";
+	"Functions: get put id_alloc viommu_init viommu_destroy dte_set dte_clear. "
+	"Exit status 0, 1 on an error, 2 bad usage.";
 
 static const struct argp_option hist_options[] = {
 	{ "timestamp", 'T', NULL, 0, "Print the time of each interval", 0 },

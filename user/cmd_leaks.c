@@ -12,8 +12,9 @@ static const char leaks_doc[] =
 	"Watch VM churn and report trans_devid leaks and anomalies as soon as "
 	"they are certain, and a summary at exit.\v"
 	"Report kinds: leak_ref leak_id unbalanced_put alias stale_dte "
-	"clear_while_shared reserve_clash alloc_fail fini_live. "
-	"Exit status 1 when anything was reported, 0 when clean.";
+	"clear_while_shared reserve_clash alloc_fail fini_live vm_not_destroyed driver_dte0. "
+	"Exit status 0 when clean, 3 when anything was reported, 1 on an error "
+	"(cannot trace, cannot write), 2 bad usage.";
 
 enum { OPT_STACKS = 0x200 };
 

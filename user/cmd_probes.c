@@ -6,6 +6,7 @@
 #include "live.h"
 #include "preflight.h"
 #include "session.h"
+#include "text_escape.h"
 
 static const char probes_doc[] =
 	"List the probe points tdvtrace uses, whether this kernel has each and "
@@ -13,7 +14,25 @@ static const char probes_doc[] =
 	"its facts are observed: attached (every call), partly (compiler clones "
 	"take some calls), derived (from gets, puts and the kernel's own "
 	"trans_devid_xa, where trans_devid_alloc/free are inlined) or missed.\v"
-	"Exit status 0 when the get/put pair is attachable, 1 otherwise.";
+	"Takes --attach, --json and -v. Exit status 0 when the get/put pair is "
+	"attachable, 1 otherwise (or on any error), 2 bad usage.";
+
+static error_t parse_probes(int key, char *arg, struct argp_state *state)
+{
+	struct tdv_options *opts = state->input;
+
+	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = opts;
+		return 0;
+	case ARGP_KEY_END:
+		tdv_refuse_ignored(state, opts->given,
+				   TDV_OPT_ATTACH | TDV_OPT_JSON | TDV_OPT_VERBOSE);
+		return 0;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+}
 
 static const struct argp_child probes_children[] = {
 	{ &tdv_common_argp, 0, NULL, 0 },
@@ -21,6 +40,7 @@ static const struct argp_child probes_children[] = {
 };
 
 static const struct argp probes_argp = {
+	.parser = parse_probes,
 	.doc = probes_doc,
 	.children = probes_children,
 };
@@ -46,13 +66,17 @@ static void print_text(const struct tdv_probe_set *set)
 	       "OBSERVED", "NOTE");
 	for (int i = 0; i < TDV_PROBE_COUNT; i++) {
 		const struct tdv_probe *p = &set->probe[i];
+		char module[TDV_ESC_SIZE(sizeof(p->module))], note[512],
+			esc_note[TDV_ESC_SIZE(512)];
 		const char *from;
-		char note[512];
 
+		/* The module and the why come from the kernel (kallsyms, errors). */
 		note_of(set, p, note, sizeof(note));
 		printf("%-15s %-10s %-9s %-45s %-9s %s\n", p->event, tdv_probe_how_name(p->how),
-		       p->module[0] ? p->module : "-", p->symbol,
-		       tdv_observed_name(tdv_probe_observed(set, p, &from)), note);
+		       p->module[0] ? tdv_esc(module, sizeof(module), p->module, sizeof(p->module))
+				    : "-",
+		       p->symbol, tdv_observed_name(tdv_probe_observed(set, p, &from)),
+		       tdv_esc(esc_note, sizeof(esc_note), note, sizeof(note)));
 	}
 }
 

@@ -1,6 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,21 +12,30 @@
 #include "grow.h"
 #include "live.h"
 #include "recfile.h"
+#include "safe_file.h"
 
 static const char record_doc[] =
 	"Record every trans_devid event, and the entries that predate the "
 	"recording, to FILE for `tdvtrace report` here or on another machine.\v"
-	"FILE is created mode 0600 and written every 100 ms: SIGINT, SIGTERM or -d "
-	"end it complete; if tdvtrace dies, what was written is still readable.";
+	"FILE is created mode 0600 and written every 100 ms: SIGINT, SIGTERM, SIGHUP "
+	"or -d end it complete; if tdvtrace dies, what was written is still readable. "
+	"FILE must not exist (--force replaces a regular file, or a symlink itself, "
+	"never what it points to): it is written as a temporary file beside it, which "
+	"takes the name once tracing runs; if start-up fails, nothing is left. "
+	"Exit status 0, 1 on an error, 2 bad usage.";
+
+enum { OPT_FORCE = 0x300 };
 
 static const struct argp_option record_options[] = {
 	{ "output", 'o', "FILE", 0, "Write the recording to FILE (required)", 0 },
+	{ "force", OPT_FORCE, NULL, 0, "Replace FILE if it exists", 0 },
 	{},
 };
 
 struct record_ctx {
 	struct tdv_options opts;
 	const char *path;
+	bool force;
 	struct tdv_model_seed *seeds; /* found before the file has its header */
 	size_t nseeds, seeds_cap;
 	struct tdv_rec_writer *w;
@@ -45,6 +53,9 @@ static error_t parse_record(int key, char *arg, struct argp_state *state)
 		break;
 	case 'o':
 		ctx->path = arg;
+		break;
+	case OPT_FORCE:
+		ctx->force = true;
 		break;
 	case ARGP_KEY_ARG:
 		argp_error(state, "unexpected argument '%s': the file goes after -o", arg);
@@ -144,39 +155,29 @@ static void fill_header(struct tdv_rec_header *h, const struct tdv_live *l,
 	h->has_observed = true;
 }
 
-/* Fail on a bad path before attaching anything. */
-static int check_writable(const char *path)
-{
-	int fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-
-	if (fd < 0) {
-		fprintf(stderr, "tdvtrace: cannot create %s: %s\n", path, strerror(errno));
-		return TDV_EXIT_ENV;
-	}
-	close(fd);
-	return 0;
-}
-
 int cmd_record(int argc, char **argv)
 {
 	struct record_ctx ctx = {};
+	struct tdv_new_file file;
 	struct tdv_rec_header h;
 	struct tdv_live live;
-	char why[256];
+	char why[512];
 	int err;
 
 	tdv_options_init(&ctx.opts);
 	argp_parse(&record_argp, argc, argv, 0, NULL, &ctx);
-	err = check_writable(ctx.path);
-	if (err)
-		return err;
+	/* A bad path fails before anything is attached. */
+	if (tdv_new_file_create(&file, ctx.path, 0600, ctx.force, why, sizeof(why))) {
+		fprintf(stderr, "tdvtrace: %s\n", why);
+		return TDV_EXIT_ENV;
+	}
 	err = tdv_live_start(&live, &ctx.opts, on_event, &ctx, keep_seed);
 	if (err)
 		goto out;
 	fill_header(&h, &live, &ctx.opts);
-	ctx.w = tdv_rec_create(ctx.path, &h, why, sizeof(why));
+	ctx.w = tdv_rec_create(file.fd, &h, why, sizeof(why));
 	if (!ctx.w) {
-		fprintf(stderr, "tdvtrace: %s\n", why);
+		fprintf(stderr, "tdvtrace: %s: %s\n", ctx.path, why);
 		tdv_live_stop(&live, 0);
 		err = TDV_EXIT_ENV;
 		goto out;
@@ -186,17 +187,28 @@ int cmd_record(int argc, char **argv)
 		ctx.err = tdv_rec_seed(ctx.w, &ctx.seeds[i]);
 	if (!ctx.err)
 		ctx.err = tdv_rec_flush(ctx.w);
+	/* Tracing runs: the recording takes its name, where it grows from now on. */
+	if (!ctx.err && tdv_new_file_commit(&file, why, sizeof(why))) {
+		fprintf(stderr, "tdvtrace: %s\n", why);
+		tdv_live_stop(&live, 0);
+		tdv_rec_close(ctx.w, tdv_now_ns());
+		err = TDV_EXIT_ENV;
+		goto out;
+	}
 	if (!ctx.err)
 		err = tdv_live_run(&live, on_tick, &ctx);
 	tdv_live_stop(&live, ctx.events);
 	if (tdv_rec_close(ctx.w, tdv_now_ns()) && !ctx.err)
 		ctx.err = -EIO;
 	if (ctx.err) {
-		fprintf(stderr, "tdvtrace: writing %s: %s; the recording up to there is readable\n",
-			ctx.path, strerror(-ctx.err));
+		fprintf(stderr, "tdvtrace: writing %s: %s%s\n", ctx.path, strerror(-ctx.err),
+			file.committed ? "; the recording up to there is readable" : "");
 		err = TDV_EXIT_ENV;
 	}
 out:
+	if (!ctx.w)
+		close(file.fd); /* else the writer closed it */
+	tdv_new_file_end(&file);
 	free(ctx.seeds);
 	return err;
 }

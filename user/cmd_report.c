@@ -1,10 +1,13 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
 #include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
+#include <sys/stat.h>
 #include "capture.h"
 #include "commands.h"
 #include "event_format.h"
@@ -14,12 +17,13 @@
 #include "json.h"
 #include "model.h"
 #include "options.h"
+#include "output.h"
 #include "perfetto_format.h"
 #include "recfile.h"
+#include "safe_file.h"
 #include "report_printer.h"
 #include "svg_format.h"
-
-#define EXIT_DAMAGED 3 /* the file is unreadable, or only partly readable */
+#include "text_escape.h"
 
 static const char report_doc[] =
 	"Analyse a recording made by `tdvtrace record`, on any machine: the leak and "
@@ -29,18 +33,27 @@ static const char report_doc[] =
 	"the live commands print them); perfetto (Chrome trace event JSON for "
 	"ui.perfetto.dev and chrome://tracing); svg (a timeline picture); events (every "
 	"recorded event, as `tdvtrace trace --json` prints it). "
-	"Exit status: 0 nothing found, 1 reports, 2 bad usage, 3 the file is unreadable "
-	"or damaged (what could be read is still analysed, and marked partial).";
+	"FILE is a regular file, or - for standard input, of at most 1 GiB (it is read "
+	"into memory). -o OUT must not exist (--force replaces a regular file, or a "
+	"symlink itself) nor be FILE; it is written beside OUT and takes its name when "
+	"complete, so a failed report leaves nothing and OUT as it was. "
+	"Exit status: 0 nothing found, 1 an error (the file cannot be read or is no "
+	"recording, -o cannot be written), 2 bad usage, 3 reports, 4 the recording is "
+	"damaged (what could be read is still analysed, and marked partial).";
 
 enum format { FMT_TEXT, FMT_JSON, FMT_PERFETTO, FMT_SVG, FMT_EVENTS };
-enum { OPT_FORMAT = 0x400, OPT_NO_HIST };
+enum { OPT_FORMAT = 0x400, OPT_NO_HIST, OPT_FORCE };
 
 static const char *const format_names[] = { "text", "json", "perfetto", "svg", "events" };
 
 static const struct argp_option report_options[] = {
 	{ "format", OPT_FORMAT, "FMT", 0,
 	  "text, json, perfetto, svg, or events (the recorded events as trace --json)", 0 },
-	{ "output", 'o', "FILE", 0, "Write to FILE instead of standard output", 0 },
+	{ "output", 'o', "OUT", 0,
+	  "Write to OUT instead of standard output: a new file, renamed into place when "
+	  "complete",
+	  0 },
+	{ "force", OPT_FORCE, NULL, 0, "Let -o replace a file that exists", 0 },
 	{ "no-hist", OPT_NO_HIST, NULL, 0, "No latency histograms (text, json)", 0 },
 	{},
 };
@@ -49,7 +62,7 @@ struct report_ctx {
 	struct tdv_options opts;
 	const char *path, *out_path;
 	enum format format;
-	bool no_hist;
+	bool format_given, no_hist;
 	struct tdv_hist_options hist;
 	struct tdv_report_options rep;
 	FILE *out;
@@ -61,8 +74,33 @@ struct report_ctx {
 	struct tdv_feed feed;
 	struct tdv_hist_set hists;
 	struct tdv_capture capture; /* perfetto, svg */
+	bool force;		    /* -o may replace a file */
+	struct tdv_new_file file;   /* -o, until committed */
+	struct tdv_output file_out; /* the stream over it */
 	int err;
 };
+
+/* Each format shows some of what the options ask for; the rest is refused. */
+static void refuse_ignored(const struct report_ctx *ctx, struct argp_state *state)
+{
+	const char *fmt = format_names[ctx->format];
+	bool hists = ctx->format == FMT_TEXT || ctx->format == FMT_JSON;
+
+	if (ctx->hist.given && (!hists || ctx->no_hist))
+		argp_error(state, "-m, -u, -n and --per-seg shape histograms, which %s has none of",
+			   ctx->no_hist ? "--no-hist" : fmt);
+	if (ctx->no_hist && !hists)
+		argp_error(state, "--no-hist does not apply to --format %s: it has no histograms",
+			   fmt);
+	if (ctx->format == FMT_EVENTS && (ctx->rep.grace_given || ctx->rep.timelines))
+		argp_error(state, "--grace-ms and --timelines shape reports, which --format events "
+				  "has none of");
+	if ((ctx->format == FMT_PERFETTO || ctx->format == FMT_SVG) && ctx->rep.timelines)
+		argp_error(state,
+			   "--timelines does not apply to --format %s: it shows every "
+			   "entry's timeline",
+			   fmt);
+}
 
 static error_t parse_report(int key, char *arg, struct argp_state *state)
 {
@@ -85,12 +123,16 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 				   "events",
 				   arg);
 		ctx->format = i;
+		ctx->format_given = true;
 		break;
 	case 'o':
 		ctx->out_path = arg;
 		break;
 	case OPT_NO_HIST:
 		ctx->no_hist = true;
+		break;
+	case OPT_FORCE:
+		ctx->force = true;
 		break;
 	case ARGP_KEY_ARG:
 		if (ctx->path)
@@ -100,8 +142,14 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (!ctx->path)
 			argp_error(state, "no recording given: tdvtrace report FILE");
+		if (ctx->force && !ctx->out_path)
+			argp_error(state, "--force applies to -o OUT, which is not given");
+		if (ctx->opts.json && ctx->format_given && ctx->format != FMT_JSON)
+			argp_error(state, "--json and --format %s contradict: give one of them",
+				   format_names[ctx->format]);
 		if (ctx->opts.json)
 			ctx->format = FMT_JSON;
+		refuse_ignored(ctx, state);
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -252,22 +300,32 @@ static const char *derived_note(const struct tdv_rec_header *h)
 	}
 }
 
+/* Where and when it was recorded; every string of the file escaped. */
 static void describe_recording(const struct report_ctx *ctx)
 {
 	const struct tdv_rec_header *h = &ctx->header;
 	time_t wall = (h->start_ns + h->boot_offset_ns) / 1000000000ULL;
-	char when[32] = "?", missing[512] = "";
-	size_t len = 0;
+	char when[32] = "?";
+	const char *sep = "; not traced: ";
 
 	strftime(when, sizeof(when), "%Y-%m-%d %H:%M:%S", localtime(&wall));
-	for (unsigned int i = 0; i < h->nprobes; i++)
-		if (h->probes[i].attach == TDV_REC_MISSING && len < sizeof(missing))
-			len += snprintf(missing + len, sizeof(missing) - len, "%s%s",
-					len ? ", " : "", h->probes[i].name);
-	fprintf(stderr, "tdvtrace: %s: recorded on %s (kernel %s, %s) from %s for %.1f s%s%s%s\n",
-		ctx->path, h->hostname, h->krelease, h->version, when,
-		(ctx->last_ns - h->start_ns) / 1e9, len ? "; not traced: " : "", missing,
-		derived_note(h));
+	fputs("tdvtrace: ", stderr);
+	tdv_esc_fputs(stderr, ctx->path, SIZE_MAX);
+	fputs(": recorded on ", stderr);
+	tdv_esc_fputs(stderr, h->hostname, sizeof(h->hostname));
+	fputs(" (kernel ", stderr);
+	tdv_esc_fputs(stderr, h->krelease, sizeof(h->krelease));
+	fputs(", ", stderr);
+	tdv_esc_fputs(stderr, h->version, sizeof(h->version));
+	fprintf(stderr, ") from %s for %.1f s", when, (ctx->last_ns - h->start_ns) / 1e9);
+	for (unsigned int i = 0; i < h->nprobes && i < TDV_REC_MAX_PROBES; i++) {
+		if (h->probes[i].attach != TDV_REC_MISSING)
+			continue;
+		fputs(sep, stderr);
+		tdv_esc_fputs(stderr, h->probes[i].name, sizeof(h->probes[i].name));
+		sep = ", ";
+	}
+	fprintf(stderr, "%s\n", derived_note(h));
 }
 
 static void print_hists(struct report_ctx *ctx)
@@ -301,6 +359,14 @@ static int write_capture(struct report_ctx *ctx)
 	return tdv_svg_write(ctx->out, &ctx->capture);
 }
 
+/* "tdvtrace: ERROR": it names the file, which anyone may have named. */
+static void print_error(const char *error)
+{
+	fputs("tdvtrace: ", stderr);
+	tdv_esc_fputs(stderr, error, SIZE_MAX);
+	fputc('\n', stderr);
+}
+
 /* Say a report is partial where its reader will see it. */
 static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *res)
 {
@@ -319,57 +385,119 @@ static void mark_partial(struct report_ctx *ctx, const struct tdv_rec_result *re
 		tdv_json_end_object(&w);
 		tdv_json_end_line(&w);
 	} else if (ctx->format == FMT_TEXT) {
-		fprintf(ctx->out, "\nPARTIAL REPORT: %s\n", res->error);
+		fputs("\nPARTIAL REPORT: ", ctx->out);
+		tdv_esc_fputs(ctx->out, res->error, sizeof(res->error));
+		fputc('\n', ctx->out);
 	}
-	fprintf(stderr, "tdvtrace: %s\n", res->error);
+	print_error(res->error);
 }
 
-static int open_output(struct report_ctx *ctx)
+/* The recording, read whole before any output exists. 0 or TDV_EXIT_ENV. */
+static int read_recording(struct report_ctx *ctx, uint8_t **buf, size_t *len, struct stat *st)
 {
+	char why[192];
+
+	if (!tdv_read_whole(ctx->path, TDV_REC_MAX_FILE, buf, len, st, why, sizeof(why)))
+		return 0;
+	fputs("tdvtrace: ", stderr);
+	tdv_esc_fputs(stderr, ctx->path, SIZE_MAX);
+	fprintf(stderr, ": %s\n", why);
+	return TDV_EXIT_ENV;
+}
+
+/* -o: a new file beside OUT, never the recording itself. 0 or TDV_EXIT_ENV. */
+static int open_output(struct report_ctx *ctx, const struct stat *in)
+{
+	struct stat st;
+	char why[512];
+
 	if (!ctx->out_path) {
 		ctx->out = stdout;
 		return 0;
 	}
-	ctx->out = fopen(ctx->out_path, "w");
-	if (!ctx->out) {
-		fprintf(stderr, "tdvtrace: cannot write %s: %s\n", ctx->out_path, strerror(errno));
+	if (!stat(ctx->out_path, &st) && st.st_dev == in->st_dev && st.st_ino == in->st_ino) {
+		fprintf(stderr, "tdvtrace: %s is the recording being read: give another -o\n",
+			ctx->out_path);
 		return TDV_EXIT_ENV;
 	}
+	if (tdv_new_file_create(&ctx->file, ctx->out_path, 0666, ctx->force, why, sizeof(why))) {
+		fprintf(stderr, "tdvtrace: %s\n", why);
+		return TDV_EXIT_ENV;
+	}
+	if (tdv_output_open(&ctx->file_out, ctx->file.fd, true, ctx->out_path)) {
+		fprintf(stderr, "tdvtrace: %s\n", strerror(ENOMEM));
+		close(ctx->file.fd);
+		tdv_new_file_end(&ctx->file);
+		return TDV_EXIT_ENV;
+	}
+	ctx->out = ctx->file_out.f;
 	return 0;
+}
+
+/* -o: the output takes its name if all of it was written, else it goes. */
+static int close_output(struct report_ctx *ctx, int status)
+{
+	char why[512];
+
+	if (!ctx->out_path || !ctx->out)
+		return status;
+	if (status != TDV_EXIT_ENV) {
+		status = tdv_output_status(&ctx->file_out, status);
+		if (status != TDV_EXIT_ENV && fsync(ctx->file.fd))
+			status = tdv_output_status(&ctx->file_out, TDV_EXIT_ENV);
+	}
+	if (status != TDV_EXIT_ENV && tdv_new_file_commit(&ctx->file, why, sizeof(why))) {
+		fprintf(stderr, "tdvtrace: %s\n", why);
+		status = TDV_EXIT_ENV;
+	}
+	tdv_output_close(&ctx->file_out);
+	tdv_new_file_end(&ctx->file);
+	return status;
 }
 
 int cmd_report(int argc, char **argv)
 {
 	struct report_ctx ctx = {};
 	struct tdv_rec_result res;
+	char msg[sizeof(res.error)];
+	uint8_t *rec = NULL;
+	size_t rec_len = 0;
+	struct stat in;
 	int err, found;
 
 	tdv_options_init(&ctx.opts);
 	argp_parse(&report_argp, argc, argv, 0, NULL, &ctx);
 	if (ctx.format == FMT_EVENTS)
 		ctx.no_hist = true;
-	err = open_output(&ctx);
+	/* Read first, write last: a bad input leaves -o as it was. */
+	err = read_recording(&ctx, &rec, &rec_len, &in);
 	if (err)
 		return err;
-	ctx.printer = (struct tdv_report_printer){ .f = ctx.out,
-						   .json = ctx.format == FMT_JSON,
-						   .timelines = ctx.rep.timelines };
 	ctx.model = tdv_model_new(ctx.rep.grace_ns, on_report, &ctx);
 	if (!ctx.model) {
 		fprintf(stderr, "tdvtrace: out of memory\n");
+		free(rec);
 		return TDV_EXIT_ENV;
 	}
+	err = open_output(&ctx, &in);
+	if (err)
+		goto out;
+	ctx.printer = (struct tdv_report_printer){ .f = ctx.out,
+						   .json = ctx.format == FMT_JSON,
+						   .timelines = ctx.rep.timelines };
 	if (ctx.rep.timelines == TDV_TIMELINES_ALL || capturing(&ctx))
 		tdv_model_on_close(ctx.model, on_timeline, &ctx);
 	tdv_feed_init(&ctx.feed, ctx.model);
 	tdv_hist_set_init(&ctx.hists);
 	tdv_capture_init(&ctx.capture);
 
-	tdv_rec_read_file(ctx.path, &visitor, &ctx, &res);
+	tdv_rec_read_mem(rec, rec_len, &visitor, &ctx, &res);
+	if (res.error[0] && snprintf(msg, sizeof(msg), "%s: %s", ctx.path, res.error) >= 0)
+		memcpy(res.error, msg, sizeof(msg));
 	if (!ctx.have_header) {
-		/* Nothing to analyse: not a recording, a newer one, or unreadable. */
-		fprintf(stderr, "tdvtrace: %s\n", res.error);
-		err = EXIT_DAMAGED;
+		/* Nothing to analyse: not a recording, or a newer one. */
+		print_error(res.error);
+		err = TDV_EXIT_ENV;
 		goto out;
 	}
 	describe_recording(&ctx);
@@ -385,18 +513,18 @@ int cmd_report(int argc, char **argv)
 		fprintf(stderr, "tdvtrace: %s\n", strerror(-ctx.err));
 		err = TDV_EXIT_ENV;
 	} else if (res.status != TDV_REC_OK) {
-		err = EXIT_DAMAGED;
+		err = TDV_EXIT_PARTIAL;
 	} else if (ctx.format != FMT_EVENTS) {
 		err = found; /* as leaks says it */
 	}
 out:
-	if (ctx.out && ctx.out != stdout && fclose(ctx.out) && !err) {
-		fprintf(stderr, "tdvtrace: writing %s: %s\n", ctx.out_path, strerror(errno));
-		err = TDV_EXIT_ENV;
+	err = close_output(&ctx, err);
+	if (ctx.out) {
+		tdv_capture_free(&ctx.capture);
+		tdv_hist_set_free(&ctx.hists);
+		tdv_feed_free(&ctx.feed);
 	}
-	tdv_capture_free(&ctx.capture);
-	tdv_hist_set_free(&ctx.hists);
-	tdv_feed_free(&ctx.feed);
 	tdv_model_free(ctx.model);
+	free(rec);
 	return err;
 }

@@ -10,13 +10,14 @@
 #include "model.h"
 #include "feed.h"
 #include "grow.h"
+#include "text_escape.h"
 
 static const char top_doc[] =
 	"A live table of the VMs holding trans_devids: seg, kvmfd, gen, "
 	"trans_devid, refs, vIOMMUs, owner pid/comm, age; ids allocated per "
 	"segment.\v"
 	"[INTERVAL [COUNT]]: refresh every INTERVAL seconds (default 1), COUNT "
-	"times (default: until interrupted).";
+	"times (default: until interrupted). Exit status 0, 1 on an error, 2 bad usage.";
 
 struct top_ctx {
 	struct tdv_options opts;
@@ -42,6 +43,11 @@ static error_t parse_top(int key, char *arg, struct argp_state *state)
 		break;
 	case 'b':
 		ctx->batch = true;
+		break;
+	case ARGP_KEY_END:
+		if (ctx->batch && ctx->opts.json)
+			argp_error(state,
+				   "-b does not apply to --json: JSON never clears the screen");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -147,11 +153,13 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 	       "TRANS", "REFS", "VIOMMUS", "PID", "COMM", "AGE(s)", "VM");
 	for (unsigned int i = 0; i < ctx->nrows; i++) {
 		const struct tdv_entry_view *v = &ctx->rows[i];
+		char comm[TDV_ESC_SIZE(sizeof(v->owner_comm))];
 
 		printf("%-4u %-6u %-4u 0x%04x %-5u %-7u %-7u %-16s %-9.1f 0x%" PRIx64 "%s\n",
 		       v->seg, v->kvmfd, v->gen, v->trans_devid, v->refs, v->viommus, v->owner_tgid,
-		       v->owner_comm, v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0,
-		       v->vm, v->leaked ? " LEAKED" : "");
+		       tdv_esc(comm, sizeof(comm), v->owner_comm, sizeof(v->owner_comm)),
+		       v->created_ns < now_ns ? (now_ns - v->created_ns) / 1e9 : 0.0, v->vm,
+		       v->leaked ? " LEAKED" : "");
 	}
 	putchar('\n');
 }

@@ -10,7 +10,9 @@ static const char trace_doc[] =
 	"JSON object per line with --json.\v"
 	"Events: get put id_alloc id_free reserve dte_set dte_clear vfctrl "
 	"viommu_init viommu_destroy viommu_uninit seg_fini vm_destroy proc_exit. "
-	"Lost-event notices and the summary go to standard error.";
+	"Lost-event notices and the summary go to standard error. A reader of standard "
+	"output that goes away ends it quietly. Exit status 0, 1 on an error (a write "
+	"error too), 2 bad usage.";
 
 static const struct argp_child trace_children[] = {
 	{ &tdv_common_argp, 0, NULL, 0 },

@@ -4,6 +4,7 @@
 #include <string.h>
 #include "event_format.h"
 #include "json.h"
+#include "text_escape.h"
 
 #define EVENT_NAME(KIND, name, ...) [TDV_EV_##KIND] = #name,
 static const char *const event_names[TDV_EV_MAX] = { TDV_PROBES(EVENT_NAME) };
@@ -52,9 +53,10 @@ void tdv_event_print_text_header(FILE *f)
 void tdv_event_print_text(FILE *f, const struct tdv_event *e, uint64_t start_ns)
 {
 	uint64_t rel = e->ts_ns > start_ns ? e->ts_ns - start_ns : 0;
+	char comm[TDV_ESC_SIZE(TDV_COMM_LEN)];
 
 	fprintf(f, "%-12.6f %-14s %-7u %-7u %-16s", rel / 1e9, tdv_event_name(e->kind), e->tgid,
-		e->pid, e->comm);
+		e->pid, tdv_esc(comm, sizeof(comm), e->comm, sizeof(e->comm)));
 	if (e->fields & TDV_F_SEG)
 		fprintf(f, " seg=%u", e->seg);
 	if (e->fields & TDV_F_IOMMU)

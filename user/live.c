@@ -10,6 +10,7 @@
 #include "event_format.h"
 #include "kallsyms.h"
 #include "live.h"
+#include "output.h"
 #include "preflight.h"
 #include "revision.h"
 
@@ -161,6 +162,7 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 		return err;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL); /* the terminal went: end as on SIGTERM */
 	if (tdv_session_open(&l->session, opts, on_event, ctx, &why))
 		return tdv_live_explain(&l->session, &why);
 	tdv_live_warn_missing(&l->session);
@@ -202,7 +204,9 @@ int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 		}
 		if (tick && tick(ctx, now, new_drops))
 			break;
-		fflush(stdout);
+		/* A reader that went away ends the run as SIGINT does; an error too. */
+		if (tdv_output_check(tdv_stdout()))
+			break;
 		if (l->deadline_ns && now >= l->deadline_ns)
 			break;
 	}
@@ -262,7 +266,7 @@ static void print_missed(struct tdv_session *s)
 void tdv_live_stop(struct tdv_live *l, uint64_t events)
 {
 	l->drops = total_drops(&l->session);
-	fflush(stdout);
+	tdv_output_check(tdv_stdout());
 	fprintf(stderr, "tdvtrace: %" PRIu64 " %s, %" PRIu64 " lost", events,
 		l->session.hist ? "calls" : "events", l->drops);
 	print_drops_by_kind(&l->session);

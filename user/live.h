@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * The loop every live command shares: attach (saying why not, or which
- * probes give nothing), poll the ring buffer until SIGINT/SIGTERM or -d,
+ * probes give nothing), poll the ring buffer until SIGINT, SIGTERM, SIGHUP,
+ * -d, or standard output fails (its reader gone, or a write error),
  * notice lost events as they happen, and say at exit how many events came
  * and how many were lost.
  */

@@ -44,10 +44,11 @@ int tdv_parse_uint(const char *s, uint64_t max, uint64_t *out)
 	unsigned long long v;
 	char *end;
 
-	if (!s || !*s || *s == '-' || *s == '+' || *s == ' ')
+	/* Decimal only: "010" is ten, as a person reading a command line means. */
+	if (!s || *s < '0' || *s > '9')
 		return -EINVAL;
 	errno = 0;
-	v = strtoull(s, &end, 0);
+	v = strtoull(s, &end, 10);
 	if (errno || *end || v > max)
 		return -EINVAL;
 	*out = v;
@@ -86,6 +87,24 @@ static bool is_pow2(uint64_t v)
 	return v && !(v & (v - 1));
 }
 
+/* Names as the user types them, in enum tdv_option_bit order. */
+static const char *const option_names[] = {
+	"-p", "--seg", "--kvmfd", "-d", "--json", "--attach", "--ringbuf-kb", "-v",
+};
+
+int tdv_refuse_ignored(struct argp_state *state, unsigned int given, unsigned int applies)
+{
+	unsigned int ignored = given & ~applies;
+
+	for (unsigned int i = 0; i < sizeof(option_names) / sizeof(option_names[0]); i++) {
+		if (!(ignored & 1U << i))
+			continue;
+		argp_error(state, "%s does not apply to this command", option_names[i]);
+		return EINVAL;
+	}
+	return 0;
+}
+
 static error_t parse_common(int key, char *arg, struct argp_state *state)
 {
 	struct tdv_options *opts = state->input;
@@ -96,12 +115,14 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 		if (tdv_parse_uint(arg, INT_MAX, &v) || !v)
 			argp_error(state, "invalid PID '%s': expected a process id > 0", arg);
 		opts->filter.tgid = v;
+		opts->given |= TDV_OPT_PID;
 		break;
 	case OPT_SEG:
 		if (tdv_parse_uint(arg, UINT16_MAX, &v))
 			argp_error(state, "invalid --seg '%s': expected a PCI segment 0-65535",
 				   arg);
 		opts->filter.seg = v;
+		opts->given |= TDV_OPT_SEG;
 		break;
 	case OPT_KVMFD:
 		if (tdv_parse_uint(arg, INT_MAX, &v))
@@ -109,19 +130,23 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 				   "invalid --kvmfd '%s': expected a file descriptor number >= 0",
 				   arg);
 		opts->filter.kvmfd = v;
+		opts->given |= TDV_OPT_KVMFD;
 		break;
 	case 'd':
 		if (tdv_parse_uint(arg, UINT_MAX, &v) || !v)
 			argp_error(state, "invalid duration '%s': expected seconds > 0", arg);
 		opts->duration_s = v;
+		opts->given |= TDV_OPT_DURATION;
 		break;
 	case OPT_JSON:
 		opts->json = true;
+		opts->given |= TDV_OPT_JSON;
 		break;
 	case OPT_ATTACH:
 		if (tdv_parse_attach(arg, &opts->attach))
 			argp_error(state, "invalid --attach '%s': expected auto, fentry or kprobe",
 				   arg);
+		opts->given |= TDV_OPT_ATTACH;
 		break;
 	case OPT_RINGBUF_KB:
 		if (tdv_parse_uint(arg, 1 << 20, &v) || v < 4 || !is_pow2(v))
@@ -130,9 +155,11 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 				   "1048576",
 				   arg);
 		opts->ringbuf_kb = v;
+		opts->given |= TDV_OPT_RINGBUF_KB;
 		break;
 	case 'v':
 		opts->verbose = true;
+		opts->given |= TDV_OPT_VERBOSE;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -157,18 +184,23 @@ static error_t parse_hist(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case ARGP_KEY_INIT:
 		h->unit_ns = 1000;
+		h->given = false;
 		break;
 	case 'm':
 		h->unit_ns = 1000000;
+		h->given = true;
 		break;
 	case 'u':
 		h->unit_ns = 1000;
+		h->given = true;
 		break;
 	case 'n':
 		h->unit_ns = 1;
+		h->given = true;
 		break;
 	case OPT_PER_SEG:
 		h->per_seg = true;
+		h->given = true;
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -207,6 +239,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_INIT:
 		r->grace_ns = TDV_DEFAULT_GRACE_NS;
 		r->timelines = TDV_TIMELINES_NONE;
+		r->grace_given = false;
 		break;
 	case OPT_GRACE_MS:
 		if (tdv_parse_uint(arg, GRACE_MAX_MS, &ms)) {
@@ -214,6 +247,7 @@ static error_t parse_report(int key, char *arg, struct argp_state *state)
 			return EINVAL;
 		}
 		r->grace_ns = ms * 1000000ULL;
+		r->grace_given = true;
 		break;
 	case OPT_TIMELINES:
 		if (arg && strcmp(arg, "all")) {

@@ -9,12 +9,16 @@
 #include <linux/types.h>
 #include "tdvtrace.h"
 
-/* Exit statuses: bcc-style tools use 1 for runtime failures. */
+/*
+ * Exit statuses, the same in every command (README "Exit statuses"): a
+ * finding is never an error, so CI can tell "leaked" from "could not look".
+ */
 enum tdv_exit {
 	TDV_EXIT_OK = 0,
-	TDV_EXIT_ENV = 1,   /* the system cannot do it: privileges, BTF, probes */
-	TDV_EXIT_USAGE = 2, /* bad flags or values */
-	TDV_EXIT_FOUND = 1, /* leaks, report: something was reported (CI gates on it) */
+	TDV_EXIT_ENV = 1,     /* an error: privileges, BTF, probes, a file, a write */
+	TDV_EXIT_USAGE = 2,   /* bad flags or values (argp_err_exit_status) */
+	TDV_EXIT_FOUND = 3,   /* leaks, report: something was reported (CI gates on it) */
+	TDV_EXIT_PARTIAL = 4, /* report: the recording is damaged; what was read is analysed */
 };
 
 enum tdv_attach_mode {
@@ -29,7 +33,20 @@ struct tdv_filter {
 	int64_t kvmfd; /* -1: any */
 };
 
+/* The shared options, as bits of tdv_options.given. */
+enum tdv_option_bit {
+	TDV_OPT_PID = 1 << 0,
+	TDV_OPT_SEG = 1 << 1,
+	TDV_OPT_KVMFD = 1 << 2,
+	TDV_OPT_DURATION = 1 << 3,
+	TDV_OPT_JSON = 1 << 4,
+	TDV_OPT_ATTACH = 1 << 5,
+	TDV_OPT_RINGBUF_KB = 1 << 6,
+	TDV_OPT_VERBOSE = 1 << 7,
+};
+
 struct tdv_options {
+	unsigned int given; /* enum tdv_option_bit: what the command line set */
 	struct tdv_filter filter;
 	unsigned int duration_s; /* 0: until interrupted */
 	bool json;
@@ -57,6 +74,13 @@ const char *tdv_attach_mode_name(enum tdv_attach_mode mode);
  */
 extern const struct argp tdv_common_argp;
 
+/*
+ * A command refuses what it would ignore: argp_error naming the first
+ * option of @given that is not in @applies ("--seg does not apply to
+ * this command"). Returns EINVAL when it refused, else 0.
+ */
+int tdv_refuse_ignored(struct argp_state *state, unsigned int given, unsigned int applies);
+
 /* Only -p, --seg, --kvmfd and --json: for commands that read a recording. */
 extern const struct argp tdv_filter_argp;
 
@@ -64,6 +88,7 @@ extern const struct argp tdv_filter_argp;
 struct tdv_hist_options {
 	uint64_t unit_ns; /* 1, 1000 (default) or 1000000 */
 	bool per_seg;	  /* one histogram per PCI segment */
+	bool given;	  /* one of -m, -u, -n, --per-seg was given */
 };
 
 /* The argp child for -m, -u, -n and --per-seg, into a struct tdv_hist_options. */
@@ -83,6 +108,7 @@ enum tdv_timelines {
 struct tdv_report_options {
 	uint64_t grace_ns; /* --grace-ms: 0 to 3600000 ms, default 500 */
 	enum tdv_timelines timelines;
+	bool grace_given; /* --grace-ms was given */
 };
 
 /* The argp child for --grace-ms and --timelines[=all], into a struct tdv_report_options. */

@@ -34,6 +34,8 @@
 #define TDV_REC_MINOR 1
 /* Largest header or record payload a reader accepts. */
 #define TDV_REC_MAX_PAYLOAD 65536
+/* Largest file tdv_rec_read_file() takes: it holds the file in memory. */
+#define TDV_REC_MAX_FILE ((size_t)1 << 30)
 
 /* Record types; payloads are laid out in recfile_codec.c. Values are stable. */
 enum tdv_rec_type {
@@ -77,10 +79,11 @@ struct tdv_rec_header {
 struct tdv_rec_writer;
 
 /*
- * Create @path mode 0600 (also when it existed or umask is 0) and write the
- * head. NULL with errno set and a message in @err on failure.
+ * Write the head to @fd (a new file: see safe_file.h) and take it: it is
+ * closed by tdv_rec_close(). NULL with errno set and a message in @err on
+ * failure, @fd then still the caller's.
  */
-struct tdv_rec_writer *tdv_rec_create(const char *path, const struct tdv_rec_header *h, char *err,
+struct tdv_rec_writer *tdv_rec_create(int fd, const struct tdv_rec_header *h, char *err,
 				      size_t errlen);
 
 /*
@@ -137,7 +140,10 @@ struct tdv_rec_result {
 int tdv_rec_read_mem(const void *buf, size_t len, const struct tdv_rec_visitor *v, void *ctx,
 		     struct tdv_rec_result *res);
 
-/* The same for a file (mapped, or read whole if it cannot be); errors name @path. */
+/*
+ * The same for a regular file, or standard input as "-", read whole with
+ * read(2) (at most TDV_REC_MAX_FILE bytes); errors name @path.
+ */
 int tdv_rec_read_file(const char *path, const struct tdv_rec_visitor *v, void *ctx,
 		      struct tdv_rec_result *res);
 

@@ -13,12 +13,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include "event_format.h"
 #include "grow.h"
 #include "recfile_codec.h"
+#include "safe_file.h"
 
 /* A tail of zeros this long, cutting a record, is taken for lost blocks. */
 #define ZERO_FILL_MIN 8
@@ -340,79 +340,30 @@ int tdv_rec_read_mem(const void *buf, size_t len, const struct tdv_rec_visitor *
 	return 0;
 }
 
-/* A pipe or other file that cannot be mapped: read it whole. */
-static int slurp(int fd, uint8_t **out, size_t *outlen)
-{
-	size_t cap = 0, len = 0;
-	uint8_t *buf = NULL;
-
-	for (;;) {
-		ssize_t k;
-
-		if (TDV_GROW(buf, cap, len + 1, 1 << 16)) {
-			free(buf);
-			return -ENOMEM;
-		}
-		k = read(fd, buf + len, cap - len);
-		if (k < 0 && errno == EINTR)
-			continue;
-		if (k < 0) {
-			k = -errno;
-			free(buf);
-			return k;
-		}
-		if (k == 0)
-			break;
-		len += k;
-	}
-	*out = buf;
-	*outlen = len;
-	return 0;
-}
-
 int tdv_rec_read_file(const char *path, const struct tdv_rec_visitor *v, void *ctx,
 		      struct tdv_rec_result *res)
 {
 	struct tdv_rec_result local;
+	char msg[sizeof(res->error)], why[192];
 	uint8_t *buf = NULL;
-	void *map = MAP_FAILED;
-	size_t len = 0;
 	struct stat st;
-	char msg[sizeof(res->error)];
-	int fd, ret;
+	size_t len = 0;
+	int ret;
 
 	if (!res)
 		res = &local;
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0 || fstat(fd, &st)) {
-		ret = -errno;
-		goto io;
+	/* read(2), never mmap: a file truncated under a mapping would be SIGBUS. */
+	if (tdv_read_whole(path, TDV_REC_MAX_FILE, &buf, &len, &st, why, sizeof(why))) {
+		memset(res, 0, sizeof(*res));
+		res->status = TDV_REC_IO;
+		snprintf(res->error, sizeof(res->error), "%s: %s", path, why);
+		return -1;
 	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		len = st.st_size;
-		map = mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
-	}
-	if (map == MAP_FAILED) {
-		ret = slurp(fd, &buf, &len);
-		if (ret)
-			goto io;
-	}
-	close(fd);
-	ret = tdv_rec_read_mem(map != MAP_FAILED ? map : buf, len, v, ctx, res);
-	if (map != MAP_FAILED)
-		munmap(map, len);
+	ret = tdv_rec_read_mem(buf, len, v, ctx, res);
 	free(buf);
 	if (res->error[0] && snprintf(msg, sizeof(msg), "%s: %s", path, res->error) >= 0)
 		memcpy(res->error, msg, sizeof(msg));
 	return ret;
-
-io:
-	if (fd >= 0)
-		close(fd);
-	memset(res, 0, sizeof(*res));
-	res->status = TDV_REC_IO;
-	snprintf(res->error, sizeof(res->error), "%s: cannot read: %s", path, strerror(-ret));
-	return -1;
 }
 
 const char *tdv_rec_status_name(enum tdv_rec_status s)

@@ -104,56 +104,44 @@ static void put_head(struct tdv_rec_writer *w, const struct tdv_rec_header *h)
 	w->used = p - w->buf;
 }
 
-struct tdv_rec_writer *tdv_rec_create(const char *path, const struct tdv_rec_header *h, char *err,
+struct tdv_rec_writer *tdv_rec_create(int fd, const struct tdv_rec_header *h, char *err,
 				      size_t errlen)
 {
 	struct tdv_rec_writer *w;
 	struct stat st;
-	const char *what = "cannot create", *bad = bad_header(h);
+	const char *what = "cannot create the recording", *bad = bad_header(h);
 	int e;
 
 	if (bad) {
 		if (err && errlen)
-			snprintf(err, errlen, "%s: bad recording header: %s", path, bad);
+			snprintf(err, errlen, "bad recording header: %s", bad);
 		errno = EINVAL;
 		return NULL;
+	}
+	if (fstat(fd, &st)) {
+		e = errno;
+		goto fail;
 	}
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		e = errno;
 		goto fail;
 	}
-	w->fd = open(path, O_CREAT | O_TRUNC | O_WRONLY | O_CLOEXEC, 0600);
-	if (w->fd < 0) {
-		e = errno;
-		goto fail;
-	}
-	if (fstat(w->fd, &st)) {
-		e = errno;
-		goto fail_close;
-	}
+	w->fd = fd;
 	w->regular = S_ISREG(st.st_mode);
-	/* An existing file keeps its mode through O_TRUNC: events are private. */
-	if (w->regular && (st.st_mode & 07777) != 0600 && fchmod(w->fd, 0600)) {
-		e = errno;
-		goto fail_close;
-	}
 	put_head(w, h);
 	/* On disk at once: even a recording killed at start is recognisable. */
-	what = "cannot write";
+	what = "cannot write the recording";
 	e = -tdv_rec_flush(w);
-	if (e)
-		goto fail_close;
+	if (e) {
+		free(w);
+		goto fail;
+	}
 	return w;
 
-fail_close:
-	close(w->fd);
-	if (w->regular)
-		unlink(path);
 fail:
-	free(w);
 	if (err && errlen)
-		snprintf(err, errlen, "%s %s: %s", what, path, strerror(e));
+		snprintf(err, errlen, "%s: %s", what, strerror(e));
 	errno = e;
 	return NULL;
 }

@@ -2,6 +2,10 @@
 #include <inttypes.h>
 #include "event_format.h"
 #include "report_format.h"
+#include "text_escape.h"
+
+/* A comm (TDV_COMM_LEN bytes at most) as text prints it. */
+#define ESC_COMM(buf, comm) tdv_esc(buf, sizeof(buf), comm, TDV_COMM_LEN)
 
 static double secs_since(uint64_t ts, uint64_t start)
 {
@@ -17,7 +21,10 @@ static void frame_text(void *ctx, const char *frame)
 {
 	struct frame_text *o = ctx;
 
-	fprintf(o->f, "%s%s\n", o->prefix, frame);
+	/* Symbols come from the VMM's own ELF files. */
+	fputs(o->prefix, o->f);
+	tdv_esc_fputs(o->f, frame, SIZE_MAX);
+	fputc('\n', o->f);
 }
 
 static void print_stacks_text(FILE *f, const struct tdv_evidence *ev, struct tdv_symbolizer *sym)
@@ -34,6 +41,8 @@ static void print_stacks_text(FILE *f, const struct tdv_evidence *ev, struct tdv
 void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_ns,
 			   struct tdv_symbolizer *sym)
 {
+	char comm[TDV_ESC_SIZE(TDV_COMM_LEN)];
+
 	fprintf(f, "%.6f %s seg=%u", secs_since(r->ts_ns, start_ns), tdv_report_kind_name(r->kind),
 		r->seg);
 	if (r->has_entry || r->kvmfd)
@@ -48,18 +57,20 @@ void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_n
 	if (r->other_vm)
 		fprintf(f, " other_vm=0x%" PRIx64, r->other_vm);
 	if (r->owner_tgid)
-		fprintf(f, " owner=%u/%.16s", r->owner_tgid, r->owner_comm);
+		fprintf(f, " owner=%u/%s", r->owner_tgid, ESC_COMM(comm, r->owner_comm));
 	if (r->kind == TDV_R_ALLOC_FAIL)
 		fprintf(f, " ret=%d pool_used=%u", r->ret, r->pool_used);
 	fprintf(f, " [%s]", r->lossy ? "lossy: events were lost" : "exact");
-	if (r->detail[0])
-		fprintf(f, ": %s", r->detail);
+	if (r->detail[0]) {
+		fputs(": ", f);
+		tdv_esc_fputs(f, r->detail, sizeof(r->detail));
+	}
 	fputc('\n', f);
 	for (unsigned int i = 0; i < r->nevidence; i++) {
 		const struct tdv_evidence *ev = &r->evidence[i];
 
-		fprintf(f, "    %-14s at %.6f pid %u (%.16s)", tdv_event_name(ev->kind),
-			secs_since(ev->ts_ns, start_ns), ev->tgid, ev->comm);
+		fprintf(f, "    %-14s at %.6f pid %u (%s)", tdv_event_name(ev->kind),
+			secs_since(ev->ts_ns, start_ns), ev->tgid, ESC_COMM(comm, ev->comm));
 		if (ev->kind != TDV_EV_PUT && ev->kind != TDV_EV_SEG_FINI &&
 		    ev->kind != TDV_EV_RESERVE)
 			fprintf(f, " gid %u iommu 0x%04x", ev->gid, ev->iommu);
@@ -70,8 +81,10 @@ void tdv_report_print_text(FILE *f, const struct tdv_report *r, uint64_t start_n
 
 void tdv_timeline_print_text(FILE *f, const struct tdv_timeline *t, uint64_t start_ns)
 {
-	fprintf(f, "  timeline seg=%u kvmfd=%u gen=%u trans_devid=0x%04x owner=%u/%.16s", t->seg,
-		t->kvmfd, t->gen, t->trans_devid, t->owner_tgid, t->owner_comm);
+	char comm[TDV_ESC_SIZE(TDV_COMM_LEN)];
+
+	fprintf(f, "  timeline seg=%u kvmfd=%u gen=%u trans_devid=0x%04x owner=%u/%s", t->seg,
+		t->kvmfd, t->gen, t->trans_devid, t->owner_tgid, ESC_COMM(comm, t->owner_comm));
 	if (t->released_ns)
 		fprintf(f, " lifetime=%.6fs", (t->released_ns - t->created_ns) / 1e9);
 	else
@@ -80,8 +93,8 @@ void tdv_timeline_print_text(FILE *f, const struct tdv_timeline *t, uint64_t sta
 	for (unsigned int i = 0; i < t->npoints; i++) {
 		const struct tdv_timeline_point *p = &t->points[i];
 
-		fprintf(f, "    %.6f %-10s refs=%u pid %u (%.16s)", secs_since(p->ts_ns, start_ns),
-			tdv_event_name(p->kind), p->refs, p->tgid, p->comm);
+		fprintf(f, "    %.6f %-10s refs=%u pid %u (%s)", secs_since(p->ts_ns, start_ns),
+			tdv_event_name(p->kind), p->refs, p->tgid, ESC_COMM(comm, p->comm));
 		if (p->kind != TDV_EV_GET && p->kind != TDV_EV_PUT)
 			fprintf(f, " gid %u iommu 0x%04x", p->gid, p->iommu);
 		fprintf(f, " dte=%s vfctrl=%u\n", p->dte_set ? "set" : "clear", p->vfctrls);

@@ -7,10 +7,13 @@
 #ifndef TDV_CRAFT_H
 #define TDV_CRAFT_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <zlib.h>
 #include "recfile.h"
 
@@ -213,6 +216,27 @@ static inline struct tdv_model_seed craft_seed(void)
  * The small sample: header with 4 probes, records SEED, EVENT get, EVENT
  * put, LOSS, END. @path gets it; 0 or -errno.
  */
+/* A writer on @path, created or truncated: for tests, in their own folders. */
+static inline struct tdv_rec_writer *craft_create(const char *path, const struct tdv_rec_header *h,
+						  char *err, size_t errlen)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	struct tdv_rec_writer *w;
+	int e;
+
+	if (fd < 0) {
+		snprintf(err, errlen, "cannot create %s", path);
+		return NULL;
+	}
+	w = tdv_rec_create(fd, h, err, errlen);
+	if (!w) {
+		e = errno;
+		close(fd);
+		errno = e;
+	}
+	return w;
+}
+
 static inline int craft_small(const char *path)
 {
 	struct tdv_rec_header h;
@@ -222,7 +246,7 @@ static inline int craft_small(const char *path)
 	char err[256];
 
 	craft_header(&h, 4);
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	if (!w)
 		return -1;
 	tdv_rec_seed(w, &s);

@@ -64,7 +64,7 @@ static int every_kind(const char *path)
 	char err[256];
 
 	craft_header(&h, 4);
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	if (!w)
 		return -1;
 	tdv_rec_seed(w, &s);
@@ -85,7 +85,7 @@ static int minimal(const char *path)
 	char err[256];
 
 	memset(&h, 0, sizeof(h));
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	return w ? tdv_rec_close(w, 0) : -1;
 }
 

@@ -166,6 +166,21 @@ static void test_put_id_state(void **state)
 	free(out);
 }
 
+/* A comm cannot end the line, move the cursor or forge a field. */
+static void test_text_escapes_comm(void **state)
+{
+	struct tdv_event e = get_event();
+	char *out;
+
+	memcpy(e.comm, "a\nb\x1b[2J\\ x=\xff", 13);
+	out = render(tdv_event_print_text, &e, 1000000000ULL);
+	assert_string_equal(out, "4.001235     get            100     101     "
+				 "a\\x0ab\\x1b[2J\\\\ x=\\xff"
+				 " seg=1 kvmfd=4 gen=3 trans_devid=0xffff refs=2 ret=0 "
+				 "lat=12.345us vm=0xffff888012345600 cpu=1\n");
+	free(out);
+}
+
 static void test_decode_rejects_short_and_unknown(void **state)
 {
 	struct tdv_event e = get_event(), out;
@@ -206,6 +221,7 @@ int main(void)
 		cmocka_unit_test(test_json_get),
 		cmocka_unit_test(test_json_omits_absent_fields),
 		cmocka_unit_test(test_json_escapes_comm),
+		cmocka_unit_test(test_text_escapes_comm),
 		cmocka_unit_test(test_json_omits_unknown_vm),
 		cmocka_unit_test(test_json_utf8_comm),
 		cmocka_unit_test(test_text_get),

@@ -19,15 +19,18 @@ static void test_parse_uint_accepts(void **state)
 	assert_int_equal(v, 0);
 	assert_int_equal(tdv_parse_uint("65535", UINT16_MAX, &v), 0);
 	assert_int_equal(v, 65535);
-	assert_int_equal(tdv_parse_uint("0x10", 100, &v), 0);
-	assert_int_equal(v, 16);
+	/* Decimal, never octal: -p 010 is pid 10. */
+	assert_int_equal(tdv_parse_uint("010", 100, &v), 0);
+	assert_int_equal(v, 10);
+	assert_int_equal(tdv_parse_uint("0009", 100, &v), 0);
+	assert_int_equal(v, 9);
 }
 
 static void test_parse_uint_refuses(void **state)
 {
-	const char *bad[] = { "",    "-1",    "+1",
-			      " 1",  "1 ",    "abc",
-			      "12x", "65536", "99999999999999999999999" };
+	const char *bad[] = { "",     "-1",  "+1",  "\t1",   " 1",
+			      "1 ",   "abc", "12x", "65536", "99999999999999999999999",
+			      "0x10", "08x", "1e3" };
 	uint64_t v = 42;
 
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
@@ -147,7 +150,7 @@ static void test_interval_accepts(void **state)
 		{ { "t", "1" }, 1, 0 },
 		{ { "t", "2", "3" }, 2, 3 },
 		{ { "t", "86400", "4294967295" }, 86400, 4294967295U },
-		{ { "t", "0x10", "010" }, 16, 8 },
+		{ { "t", "010", "0010" }, 10, 10 }, /* decimal, never octal */
 	};
 	char msg[256];
 
@@ -175,6 +178,7 @@ static void test_interval_refuses(void **state)
 		{ { "t", "86401" }, "t: invalid interval '86401': expected seconds 1-86400", 7, 0 },
 		{ { "t", "+1" }, "t: invalid interval '+1': expected seconds 1-86400", 7, 0 },
 		{ { "t", "1s" }, "t: invalid interval '1s': expected seconds 1-86400", 7, 0 },
+		{ { "t", "0x10" }, "t: invalid interval '0x10': expected seconds 1-86400", 7, 0 },
 		{ { "t", "1", "0" }, "t: invalid count '0': expected a number 1-4294967295", 1, 0 },
 		{ { "t", "1", "4294967296" },
 		  "t: invalid count '4294967296': expected a number 1-4294967295",
@@ -244,6 +248,7 @@ static void test_report_options_accepts(void **state)
 		assert_string_equal(msg, "");
 		assert_int_equal(r.grace_ns, ok[i].grace_ns);
 		assert_int_equal(r.timelines, ok[i].timelines);
+		assert_int_equal(r.grace_given, i == 1 || i == 2 || i == 4);
 	}
 }
 
@@ -277,6 +282,103 @@ static void test_report_options_refuses(void **state)
 	}
 }
 
+/* README's table: a finding is never an error, and argp's usage status is 2. */
+static void test_exit_statuses(void **state)
+{
+	assert_int_equal(TDV_EXIT_OK, 0);
+	assert_int_equal(TDV_EXIT_ENV, 1);
+	assert_int_equal(TDV_EXIT_USAGE, 2);
+	assert_int_equal(TDV_EXIT_FOUND, 3);
+	assert_int_equal(TDV_EXIT_PARTIAL, 4);
+}
+
+/* A command that takes only --attach, --json and -v, as probes does. */
+static error_t narrow_parser(int key, char *arg, struct argp_state *state)
+{
+	struct harness *h = state->input;
+	struct tdv_options *o = h->input;
+
+	if (key == ARGP_KEY_INIT) {
+		state->err_stream = h->err;
+		state->child_inputs[0] = o;
+		return 0;
+	}
+	if (key == ARGP_KEY_END)
+		return tdv_refuse_ignored(state, o->given,
+					  TDV_OPT_ATTACH | TDV_OPT_JSON | TDV_OPT_VERBOSE);
+	return ARGP_ERR_UNKNOWN;
+}
+
+static void test_refuse_ignored(void **state)
+{
+	static const struct {
+		char *argv[4];
+		const char *msg;
+	} cases[] = {
+		{ { "t", "--attach", "kprobe" }, "" },
+		{ { "t", "--json", "-v" }, "" },
+		{ { "t", "-p", "7" }, "t: -p does not apply to this command" },
+		{ { "t", "--json", "--seg", "1" }, "t: --seg does not apply to this command" },
+		{ { "t", "--kvmfd", "3" }, "t: --kvmfd does not apply to this command" },
+		{ { "t", "-d", "1" }, "t: -d does not apply to this command" },
+		{ { "t", "--ringbuf-kb", "8" }, "t: --ringbuf-kb does not apply to this command" },
+	};
+	const struct argp_child children[] = { { &tdv_common_argp, 0, NULL, 0 }, {} };
+	const struct argp argp = { .parser = narrow_parser, .children = children };
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct tdv_options o;
+		struct harness h = { .input = &o };
+		char *out = NULL, *argv[4];
+		size_t len = 0;
+		int argc = 0, err;
+
+		memcpy(argv, cases[i].argv, sizeof(argv));
+		while (argc < 4 && argv[argc])
+			argc++;
+		tdv_options_init(&o);
+		h.err = open_memstream(&out, &len);
+		assert_non_null(h.err);
+		err = argp_parse(&argp, argc, argv, ARGP_NO_EXIT | ARGP_NO_HELP, NULL, &h);
+		fclose(h.err);
+		out[strcspn(out, "\n")] = '\0';
+		assert_string_equal(out, cases[i].msg);
+		assert_int_equal(err, cases[i].msg[0] ? EINVAL : 0);
+		free(out);
+	}
+}
+
+static void test_given_bits(void **state)
+{
+	char *argv[] = { "t", "--seg", "0", "--json", "--ringbuf-kb", "4" };
+	struct tdv_options o;
+
+	assert_int_equal(parse(&o, 6, argv), 0);
+	assert_int_equal(o.given, TDV_OPT_SEG | TDV_OPT_JSON | TDV_OPT_RINGBUF_KB);
+	assert_int_equal(parse(&o, 1, argv), 0);
+	assert_int_equal(o.given, 0);
+}
+
+static void test_hist_options_given(void **state)
+{
+	char *none[] = { "t", NULL }, *ms[] = { "t", "-m", NULL },
+	     *per[] = { "t", "--per-seg", NULL };
+	struct tdv_hist_options h;
+	char msg[256];
+
+	memset(&h, 0xa5, sizeof(h));
+	assert_int_equal(parse_child(&tdv_hist_argp, &h, none, msg, sizeof(msg)), 0);
+	assert_false(h.given);
+	assert_int_equal(h.unit_ns, 1000);
+	assert_int_equal(parse_child(&tdv_hist_argp, &h, ms, msg, sizeof(msg)), 0);
+	assert_true(h.given);
+	assert_int_equal(h.unit_ns, 1000000);
+	h.per_seg = false;
+	assert_int_equal(parse_child(&tdv_hist_argp, &h, per, msg, sizeof(msg)), 0);
+	assert_true(h.given);
+	assert_true(h.per_seg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -290,6 +392,10 @@ int main(void)
 		cmocka_unit_test(test_interval_usage),
 		cmocka_unit_test(test_report_options_accepts),
 		cmocka_unit_test(test_report_options_refuses),
+		cmocka_unit_test(test_exit_statuses),
+		cmocka_unit_test(test_refuse_ignored),
+		cmocka_unit_test(test_given_bits),
+		cmocka_unit_test(test_hist_options_given),
 	};
 
 	return cmocka_run_group_tests_name("options", tests, NULL, NULL);

@@ -249,7 +249,7 @@ static void test_roundtrip_every_kind(void **state)
 	h.filter_tgid = 0xfffffffe;
 	h.filter_seg = -2147483647 - 1;
 	h.filter_kvmfd = INT64_MIN;
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	assert_non_null(w);
 	assert_int_equal(tdv_rec_seed(w, &seed), 0);
 	for (uint32_t k = 1; k < TDV_EV_MAX; k++) {
@@ -314,7 +314,7 @@ static void test_header_limits(void **state)
 		memset(h.probes[i].name, 'a' + i % 26, sizeof(h.probes[i].name));
 		h.probes[i].attach = TDV_REC_KPROBE;
 	}
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	assert_non_null(w);
 	assert_int_equal(tdv_rec_close(w, 1), 0);
 
@@ -331,7 +331,7 @@ static void test_header_limits(void **state)
 	/* Control characters never reach a terminal. */
 	craft_header(&h, 1);
 	strcpy(h.hostname, "a\tb\x1b[2J\x7f");
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	assert_non_null(w);
 	assert_int_equal(tdv_rec_close(w, 1), 0);
 	assert_int_equal(rf(path, &s, &res), 0);
@@ -339,45 +339,12 @@ static void test_header_limits(void **state)
 
 	h.nprobes = TDV_REC_MAX_PROBES + 1;
 	errno = 0;
-	assert_null(tdv_rec_create(path, &h, err, sizeof(err)));
+	assert_null(craft_create(path, &h, err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
 	h.nprobes = 1;
 	h.probes[0].attach = TDV_REC_TRACEPOINT + 1;
-	assert_null(tdv_rec_create(path, &h, err, sizeof(err)));
+	assert_null(craft_create(path, &h, err, sizeof(err)));
 	assert_int_equal(errno, EINVAL);
-}
-
-static void test_mode_0600(void **state)
-{
-	struct tdv_rec_header h;
-	struct tdv_rec_writer *w;
-	struct stat st;
-	char path[128], err[256];
-	mode_t old = umask(0);
-	int fd;
-
-	craft_header(&h, 0);
-	path_of(path, sizeof(path), "mode.rec");
-	unlink(path);
-	w = tdv_rec_create(path, &h, err, sizeof(err));
-	assert_non_null(w);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(tdv_rec_close(w, 1), 0);
-
-	/* An existing world-readable file is narrowed, not kept. */
-	unlink(path);
-	fd = open(path, O_CREAT | O_WRONLY, 0666);
-	assert_true(fd >= 0);
-	close(fd);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0666);
-	w = tdv_rec_create(path, &h, err, sizeof(err));
-	assert_non_null(w);
-	assert_int_equal(stat(path, &st), 0);
-	assert_int_equal(st.st_mode & 07777, 0600);
-	assert_int_equal(tdv_rec_close(w, 1), 0);
-	umask(old);
 }
 
 static void test_write_errors(void **state)
@@ -386,29 +353,28 @@ static void test_write_errors(void **state)
 	struct tdv_rec_header h;
 	struct tdv_rec_result res;
 	struct tdv_rec_writer *w;
-	struct stat before, after;
 	struct seen s;
 	char path[128], err[256], want[300];
+	int fd;
 
 	craft_header(&h, 0);
-	path_of(path, sizeof(path), "no/such/dir.rec");
-	errno = 0;
-	assert_null(tdv_rec_create(path, &h, err, sizeof(err)));
-	assert_int_equal(errno, ENOENT);
-	snprintf(want, sizeof(want), "cannot create %s: %s", path, strerror(ENOENT));
-	assert_string_equal(err, want);
-
-	/* The head is written at once, so a full disk shows at create; a device keeps its mode. */
-	if (stat("/dev/full", &before) == 0) {
-		assert_null(tdv_rec_create("/dev/full", &h, err, sizeof(err)));
+	/* The head is written at once, so a full disk shows at create; the fd stays ours. */
+	fd = open("/dev/full", O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		errno = 0;
+		assert_null(tdv_rec_create(fd, &h, err, sizeof(err)));
 		assert_int_equal(errno, ENOSPC);
-		assert_int_equal(stat("/dev/full", &after), 0);
-		assert_int_equal(before.st_mode, after.st_mode);
+		snprintf(want, sizeof(want), "cannot write the recording: %s", strerror(ENOSPC));
+		assert_string_equal(err, want);
+		assert_int_equal(close(fd), 0);
 	}
+	errno = 0;
+	assert_null(tdv_rec_create(-1, &h, err, sizeof(err)));
+	assert_int_equal(errno, EBADF);
 
 	/* An event the reader would call corrupt is refused, and the file stays good. */
 	path_of(path, sizeof(path), "refuse.rec");
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	assert_non_null(w);
 	bad.kind = 0;
 	assert_int_equal(tdv_rec_event(w, &bad), -EINVAL);
@@ -427,7 +393,10 @@ static void test_write_errors(void **state)
 	assert_int_equal(tdv_rec_close(NULL, 0), -EINVAL);
 }
 
-/* Not a regular file: no fsync, no chmod; the reader takes it whole by read(2). */
+/*
+ * Not a regular file: no fsync. The reader takes a pipe only as standard
+ * input ("-"), whole by read(2); by its name it is refused.
+ */
 static void test_pipe(void **state)
 {
 	struct tdv_event e = craft_event(TDV_EV_DTE_SET);
@@ -435,19 +404,28 @@ static void test_pipe(void **state)
 	struct tdv_rec_result res;
 	struct tdv_rec_writer *w;
 	struct seen s;
-	char wpath[64], rpath[64], err[256];
-	int p[2];
+	char rpath[64], err[256], want[300];
+	int p[2], saved;
 
 	assert_int_equal(pipe(p), 0);
-	snprintf(wpath, sizeof(wpath), "/proc/self/fd/%d", p[1]);
 	snprintf(rpath, sizeof(rpath), "/proc/self/fd/%d", p[0]);
 	craft_header(&h, 2);
-	w = tdv_rec_create(wpath, &h, err, sizeof(err));
+	w = tdv_rec_create(p[1], &h, err, sizeof(err));
 	assert_non_null(w);
 	assert_int_equal(tdv_rec_event(w, &e), 0);
-	assert_int_equal(tdv_rec_close(w, 5), 0);
-	close(p[1]);
-	assert_int_equal(rf(rpath, &s, &res), 0);
+	assert_int_equal(tdv_rec_close(w, 5), 0); /* closes p[1] */
+	assert_int_equal(rf(rpath, &s, &res), -1);
+	assert_int_equal(res.status, TDV_REC_IO);
+	snprintf(want, sizeof(want),
+		 "%s: cannot read: not a regular file (give a recording file, or - and the "
+		 "recording on standard input)",
+		 rpath);
+	assert_string_equal(res.error, want);
+	saved = dup(STDIN_FILENO);
+	assert_int_equal(dup2(p[0], STDIN_FILENO), STDIN_FILENO);
+	assert_int_equal(rf("-", &s, &res), 0);
+	assert_int_equal(dup2(saved, STDIN_FILENO), STDIN_FILENO);
+	close(saved);
 	assert_int_equal(s.nevents, 1);
 	assert_header_equal(&s.h, &h);
 	close(p[0]);
@@ -464,7 +442,7 @@ static void test_flush_leaves_readable_prefix(void **state)
 
 	craft_header(&h, 1);
 	path_of(path, sizeof(path), "flush.rec");
-	w = tdv_rec_create(path, &h, err, sizeof(err));
+	w = craft_create(path, &h, err, sizeof(err));
 	assert_non_null(w);
 
 	/* Before any flush only the head is on disk. */
@@ -1042,6 +1020,47 @@ static void test_io_errors(void **state)
 	assert_int_equal(res.status, TDV_REC_IO);
 }
 
+static const char *truncate_path;
+
+static void truncate_on_header(void *ctx, const struct tdv_rec_header *h)
+{
+	assert_int_equal(truncate(truncate_path, 0), 0);
+}
+
+static void count_event(void *ctx, const struct tdv_event *e)
+{
+	(*(unsigned int *)ctx)++;
+}
+
+/*
+ * A file truncated while it is read (another tdvtrace record --force, a
+ * full disk's cleanup) is no SIGBUS: the reader has its own copy.
+ */
+static void test_truncated_while_read(void **state)
+{
+	const struct tdv_rec_visitor trunc = { .header = truncate_on_header, .event = count_event };
+	struct tdv_event e = craft_event(TDV_EV_GET);
+	struct tdv_rec_header h;
+	struct tdv_rec_result res;
+	struct tdv_rec_writer *w;
+	unsigned int events = 0;
+	char path[128], err[256];
+
+	path_of(path, sizeof(path), "shrinks.rec");
+	craft_header(&h, 1);
+	w = craft_create(path, &h, err, sizeof(err));
+	assert_non_null(w);
+	for (int i = 0; i < 2000; i++)
+		assert_int_equal(tdv_rec_event(w, &e), 0);
+	assert_int_equal(tdv_rec_close(w, 9), 0);
+	assert_true(file_size(path) > 100000);
+	truncate_path = path;
+	assert_int_equal(tdv_rec_read_file(path, &trunc, &events, &res), 0);
+	assert_int_equal(res.status, TDV_REC_OK);
+	assert_int_equal(events, 2000);
+	assert_int_equal(file_size(path), 0);
+}
+
 /* The checked-in bad inputs give what their .expect files say. */
 static void test_bad_inputs(void **state)
 {
@@ -1145,9 +1164,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_roundtrip_every_kind),
 		cmocka_unit_test(test_header_limits),
-		cmocka_unit_test(test_mode_0600),
 		cmocka_unit_test(test_write_errors),
 		cmocka_unit_test(test_pipe),
+		cmocka_unit_test(test_truncated_while_read),
 		cmocka_unit_test(test_flush_leaves_readable_prefix),
 		cmocka_unit_test(test_every_truncation),
 		cmocka_unit_test(test_truncated_message),

@@ -183,6 +183,41 @@ static void test_leak_ref_text(void **state)
 	free(out);
 }
 
+/* Every comm and the detail escaped: one report, one line per evidence. */
+static void test_text_escapes_strings(void **state)
+{
+	struct tdv_report r = leak();
+	struct tdv_timeline_point pt;
+	size_t len = 0;
+	char *out;
+	FILE *f;
+
+	strcpy(r.owner_comm, "q\r\x1b]0;x\x07");
+	strcpy(r.evidence[0].comm, "\n2.0 leak_ref");
+	strcpy(r.detail, "VM\x9b"
+			 "2J gone");
+	out = render_text(&r);
+	assert_string_equal(
+		out,
+		"2.000000 leak_ref seg=1 kvmfd=5 gen=2 trans_devid=0xfffe refs=1 "
+		"vm=0xffff888000001000 owner=7/q\\x0d\\x1b]0;x\\x07 [exact]: VM\\x9b2J gone\n"
+		"    get            at 0.500000 pid 7 (\\x0a2.0 leak_ref) gid 3 iommu 0x0002\n");
+	free(out);
+	pt = points[0];
+	strcpy(pt.comm, "\xe2\x80\xae"
+			"evil");
+	r.timeline.npoints = 1;
+	r.timeline.points = &pt;
+	r.timeline.owner_tgid = 7;
+	strcpy(r.timeline.owner_comm, "\x1b[31m");
+	f = open_memstream(&out, &len);
+	tdv_timeline_print_text(f, &r.timeline, 1000000000ULL);
+	fclose(f);
+	assert_non_null(strstr(out, " owner=7/\\x1b[31m live\n"));
+	assert_non_null(strstr(out, "refs=1 pid 7 (\\u{202e}evil) dte=clear"));
+	free(out);
+}
+
 static void test_alloc_fail_fields(void **state)
 {
 	struct tdv_report r = { .kind = TDV_R_ALLOC_FAIL,
@@ -231,6 +266,7 @@ int main(void)
 		cmocka_unit_test(test_report_vm_omitted_when_unknown),
 		cmocka_unit_test(test_leak_ref_text),
 		cmocka_unit_test(test_alloc_fail_fields),
+		cmocka_unit_test(test_text_escapes_strings),
 		cmocka_unit_test(test_summary),
 	};
 

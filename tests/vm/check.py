@@ -209,6 +209,23 @@ def check_bad_input(d):
         "badpid": (2, "invalid PID '0'"),
         "badattach": (2, "invalid --attach 'uprobe'"),
         "badcmd": (2, "unknown command 'frobnicate'"),
+        "octal_pid": (2, "invalid --kvmfd 'x'"),
+        "hexseg": (2, "invalid --seg '0x1': expected a PCI segment 0-65535"),
+        "probes_seg": (2, "tdvtrace probes: --seg does not apply to this command"),
+        "probes_duration": (2, "tdvtrace probes: -d does not apply to this command"),
+        "top_batch_json": (2, "-b does not apply to --json"),
+        "report_svg_json": (2, "--json and --format svg contradict"),
+        "report_events_grace": (2, "--grace-ms and --timelines shape reports, which "
+                                   "--format events has none of"),
+        "report_svg_ms": (2, "-m, -u, -n and --per-seg shape histograms, which svg has none of"),
+        "report_nohist_unit": (2, "which --no-hist has none of"),
+        "report_perfetto_timelines": (2, "--timelines does not apply to --format perfetto"),
+        "top_interval": (2, "tdvtrace top: invalid interval '0': expected seconds 1-86400"),
+        "hist_interval": (2, "tdvtrace hist: invalid interval '0': expected seconds 1-86400"),
+        "top_count": (2, "tdvtrace top: invalid count '4294967296': expected a number "
+                         "1-4294967295"),
+        "hist_count": (2, "tdvtrace hist: invalid count '4294967296': expected a number "
+                          "1-4294967295"),
     }
     for name, (status, msg) in cases.items():
         equal(rc(d, name + ".rc"), status, name + ": exit status")
@@ -568,14 +585,14 @@ def leaks_reports(d, name):
 
 
 def one_report(d, name, kind, **fields):
-    """Exactly one report, of this kind, with these fields; exit status 1."""
+    """Exactly one report, of this kind, with these fields; exit status 3."""
     reps = leaks_reports(d, name)
     equal([r["kind"] for r in reps], [kind], name + ": report kinds")
     r = reps[0]
     for k, v in fields.items():
         equal((k, r.get(k)), (k, v), name + ": field " + k)
     equal(r["confidence"], "exact", name + ": confidence")
-    equal(rc(d, name + ".rc"), 1, name + ": exit status when something was found")
+    equal(rc(d, name + ".rc"), 3, name + ": exit status when something was found")
     return r
 
 
@@ -657,7 +674,7 @@ def check_leaks_alias(d):
            "alias evidence ends with the other VMM's get", a["evidence"])
     cws = [r for r in reps if r["kind"] == "clear_while_shared"][0]
     equal(cws["evidence"][0]["gid"], c2["y1"]["gid"], "Y's destroy cleared it")
-    equal(rc(d, "alias.rc"), 1, "exit status 1")
+    equal(rc(d, "alias.rc"), 3, "exit status 3")
 
 
 def check_leaks_lossy(d):
@@ -673,7 +690,7 @@ def check_leaks_lossy(d):
     for r in reps:
         equal((r["kind"], r["confidence"]), (r["kind"], "lossy"),
               "no report claims to be exact after a loss")
-    equal(rc(d, "lossy.rc"), 1, "exit status 1")
+    equal(rc(d, "lossy.rc"), 3, "exit status 3")
 
 
 def check_leaks_churn(d):
@@ -697,7 +714,7 @@ def check_leaks_churn(d):
                   "%s: gets on seg %d" % (name, seg))
             equal(counts[("put", seg)], truth["puts"][seg],
                   "%s: puts on seg %d" % (name, seg))
-        equal(rc(d, name + ".rc"), 1 if reps else 0, name + ": exit status")
+        equal(rc(d, name + ".rc"), 3 if reps else 0, name + ": exit status")
         expect("0 lost" in read(d, name + ".err"), name + ": nothing lost")
     expect(int(read(d, "mixed.actions")) > 3000, "the mixed churn ran")
     truth = json.loads(read(d, "mixed.truth.json"))
@@ -745,7 +762,7 @@ def check_live_attach(d):
           (0, c["B"]["kvmfd"], 1, 1, c["b1"]["trans_devid"]), "leak_ref fields")
     equal(r["owner"]["pid"], int(read(d, "p1.pid")), "owner is the VMM found by discovery")
     expect("vm" in r, "the VM is known (a vm not known is omitted)", r)
-    equal(rc(d, "live.rc"), 1, "exit status 1")
+    equal(rc(d, "live.rc"), 3, "exit status 3")
 
 
 def check_fixed(d):
@@ -853,7 +870,7 @@ def check_leaks_fault_churn(d):
     if fired.get("fail_init_one", 0) > 1:
         expect("the driver cleared DTE 0 in %d failed vIOMMU inits" % fired["fail_init_one"]
                in read(d, "faults.err"), "driver_dte0: every one counted", read(d, "faults.err"))
-    equal(rc(d, "faults.rc"), 1, "exit status 1")
+    equal(rc(d, "faults.rc"), 3, "exit status 3")
 
 
 HIST_TRUTH = {  # (func, outcome) -> the simulator's count of those calls
@@ -1024,8 +1041,8 @@ def check_record_report(d):
            sorted({r["kind"] for r in live_reps}))
     equal(sorted(map(report_key, reps)), sorted(map(report_key, live_reps)),
           "report --format json makes the reports leaks made live")
-    equal(rc(d, "report_json.rc"), 1, "report: status 1 when it reports")
-    equal(rc(d, "live.rc"), 1, "leaks: status 1")
+    equal(rc(d, "report_json.rc"), 3, "report: status 3 when it reports")
+    equal(rc(d, "live.rc"), 3, "leaks: status 3")
     hists = [o for o in objs if "func" in o]
     funcs = {"get", "put", "viommu_init", "viommu_destroy"} | ({"id_alloc"} & t)
     equal(funcs & {"id_alloc"}, {h["func"] for h in hists} & {"id_alloc"},
@@ -1054,7 +1071,7 @@ def check_record_report(d):
     expect(not [o for o in events(d, "seg1.out") if "func" in o], "--no-hist: no histograms")
 
     # perfetto: Chrome trace event JSON with the tracks described
-    equal(rc(d, "perfetto.rc"), 1, "perfetto: status 1 (reports)")
+    equal(rc(d, "perfetto.rc"), 3, "perfetto: status 3 (reports)")
     trace = json.loads(read(d, "churn.perfetto.json"))
     evs = trace["traceEvents"]
     procs = [e for e in evs if e.get("ph") == "M" and e.get("name") == "process_name"]
@@ -1082,18 +1099,18 @@ def check_record_report(d):
 
     # 3. damage
     p = partial_of(d, "killed_report.out")
-    equal((rc(d, "killed_report.rc"), p["status"]), (3, "truncated"),
+    equal((rc(d, "killed_report.rc"), p["status"]), (4, "truncated"),
           "a killed recording: readable, marked truncated")
     expect(p["records"] > 10, "killed: what was flushed is read", p)
     p = partial_of(d, "cut_report.out")
-    equal((rc(d, "cut_report.rc"), p["status"]), (3, "truncated"), "a cut file: truncated")
+    equal((rc(d, "cut_report.rc"), p["status"]), (4, "truncated"), "a cut file: truncated")
     expect("offset %d" % p["offset"] in p["error"], "cut: the error names the offset", p)
     err = read(d, "flip_report.err")
-    equal(rc(d, "flip_report.rc"), 3, "a corrupt file: status 3")
+    equal(rc(d, "flip_report.rc"), 4, "a corrupt file: status 4")
     expect(re.search(r"corrupt.*offset \d+|offset \d+.*corrupt", err, re.I), "flip: corrupt at an offset", err)
     expect("PARTIAL REPORT" in read(d, "flip_report.out"), "flip: the text report is marked partial")
     for case in ("foreign_report", "missing_report"):
-        equal(rc(d, case + ".rc"), 3, case + ": status 3")
+        equal(rc(d, case + ".rc"), 1, case + ": status 1 (nothing to analyse)")
         expect(read(d, case + ".err").strip(), case + ": says why")
     expect("No such file" in read(d, "missing_report.err"), "missing: says so")
     equal(rc(d, "no_output.rc"), 2, "record without -o: usage")
@@ -1102,6 +1119,75 @@ def check_record_report(d):
     expect("cannot create /nonexistent/x.rec" in read(d, "bad_dir.err"), "bad dir: says so")
     expect("attached" not in read(d, "bad_dir.err"), "bad dir: fails before attaching")
     equal(rc(d, "bad_format.rc"), 2, "--format xml: usage")
+
+
+def check_files_output(d):
+    # 1. record -o
+    equal(rc(d, "nopatch.rc"), 1, "record without the patch: status 1")
+    expect("lacks the trans_devid patch" in read(d, "nopatch.err"), "nopatch: says why",
+           read(d, "nopatch.err"))
+    equal(read(d, "nopatch.ls"), "", "a failed start-up leaves no file, no temporary")
+    equal(rc(d, "planted.rc"), 1, "record over a planted symlink: refused")
+    expect("/tmp/fo/planted.rec exists: give --force to replace it" in read(d, "planted.err"),
+           "planted: says --force", read(d, "planted.err"))
+    expect("attached" not in read(d, "planted.err"), "planted: refused before attaching")
+    equal(rc(d, "planted_force.rc"), 0, "record --force: status 0")
+    equal(read(d, "planted.stat").strip(), "regular file 600",
+          "--force replaced the link itself with a new 0600 file")
+    equal(read(d, "victim.content"), "secret\n", "the link's target is untouched")
+    equal(read(d, "victim.stat").strip(), "640", "the link's target keeps its mode")
+    equal(rc(d, "planted_report.rc"), 0, "the forced recording is whole")
+    equal(rc(d, "hup.rc"), 0, "SIGHUP ends record with status 0")
+    equal(rc(d, "hup_report.rc"), 0, "the SIGHUP recording is complete (END record)")
+    expect(not any("partial" in o for o in events(d, "hup_report.out")),
+           "hup: not partial")
+    # 2. report
+    for case in ("same", "same_link"):
+        equal(rc(d, case + ".rc"), 1, case + ": -o is the recording: status 1")
+        expect("is the recording being read: give another -o" in read(d, case + ".err"),
+               case + ": says why", read(d, case + ".err"))
+    equal(read(d, "same.cmp").strip(), "same", "report -o REC --force left REC as it was")
+    equal(rc(d, "typo.rc"), 1, "a missing recording: status 1")
+    equal(read(d, "typo.content"), "old\n", "a missing recording leaves -o as it was")
+    equal(rc(d, "exists.rc"), 1, "-o over an existing file: refused")
+    expect("/tmp/fo/old.txt exists: give --force to replace it" in read(d, "exists.err"),
+           "exists: says --force", read(d, "exists.err"))
+    equal(rc(d, "forced.rc"), 0, "-o --force: status 0")
+    equal(read(d, "forced.mode").strip(), "644", "the new -o file has fopen's mode")
+    for case in ("zero", "fifo"):
+        equal(rc(d, case + ".rc"), 1, case + ": not a regular file: status 1")
+        expect("cannot read: not a regular file (give a recording file, or - and the "
+               "recording on standard input)" in read(d, case + ".err"),
+               case + ": says why", read(d, case + ".err"))
+    equal(rc(d, "stdin.rc"), 0, "report - reads standard input")
+    expect("tdvtrace: -: recorded on" in read(d, "stdin.err"), "stdin: described",
+           read(d, "stdin.err"))
+    equal(sorted(read(d, "final.ls").split()),
+          sorted(["fifo", "hup.rec", "keep.rec", "link.rec", "old.txt", "planted.rec",
+                  "victim"]), "no temporary file left behind")
+    # 3. write errors
+    equal(rc(d, "full.rc"), 1, "trace > /dev/full: status 1")
+    expect("tdvtrace: writing standard output: No space left on device" in read(d, "full.err"),
+           "full: says why", read(d, "full.err"))
+    expect(int(read(d, "full.secs")) < 30, "full: ends at once, not at -d",
+           read(d, "full.secs"))
+    for mode in ("default", "ignored", "json"):
+        name = "pipe_" + mode
+        equal(rc(d, name + ".rc"), 0, name + ": a closed pipe ends trace with status 0")
+        err = read(d, name + ".err")
+        expect(re.search(r"tdvtrace: \d+ events, 0 lost", err), name + ": summary", err)
+        expect("writing" not in err, name + ": quietly", err)
+        expect(int(read(d, name + ".secs")) < 30, name + ": ends by itself, not at -d",
+               read(d, name + ".secs"))
+    expect(read(d, "pipe_default.out").startswith("TIME(s)"), "head got the header")
+    equal(json.loads(read(d, "pipe_json.out"))["event"] in ALL_KINDS, True,
+          "head got one event")
+    # 4. escaped names
+    out = read(d, "evil.out")
+    expect("\x1b" not in out, "no raw ESC in text output", out[:500])
+    lines = [l for l in out.splitlines() if " get " in l]
+    equal(len(lines), 1, "one get line: the newline in comm did not split it")
+    expect("ev\\x1b[2J\\x0ail" in lines[0], "comm escaped", lines[0])
 
 
 def truth_records(d, name):

@@ -17,3 +17,20 @@ run_case badkvmfd tdvtrace trace --kvmfd -3
 run_case badpid tdvtrace trace -p 0
 run_case badattach tdvtrace probes --attach uprobe
 run_case badcmd tdvtrace frobnicate
+# Numbers are decimal: -p 08 is pid 8 (read as octal it is refused), so the
+# error is the next option's.
+run_case octal_pid tdvtrace trace -p 08 --kvmfd x
+run_case hexseg tdvtrace trace --seg 0x1
+# Options a command would ignore are refused.
+run_case probes_seg tdvtrace probes --seg 1
+run_case probes_duration tdvtrace probes -d 1
+run_case top_batch_json tdvtrace top -b --json
+run_case report_svg_json tdvtrace report /nonexistent.rec --format svg --json
+run_case report_events_grace tdvtrace report /nonexistent.rec --format events --grace-ms 5
+run_case report_svg_ms tdvtrace report /nonexistent.rec --format svg -m
+run_case report_nohist_unit tdvtrace report /nonexistent.rec --no-hist -n
+run_case report_perfetto_timelines tdvtrace report /nonexistent.rec --format perfetto --timelines
+run_case top_interval tdvtrace top 0
+run_case hist_interval tdvtrace hist 0
+run_case top_count tdvtrace top 1 4294967296
+run_case hist_count tdvtrace hist 1 4294967296

@@ -24,7 +24,7 @@ S
 ctl=$!
 echo $ctl > "$OUT/ctl.pid"
 wait_file /tmp/ready
-tdv_start top top -b --json 1 3
+tdv_start top top --json 1 3
 tdv_start toptext top -b 1 3
 eval "wait \$TDV_PID_top"
 echo $? > "$OUT/top.rc"

@@ -26,7 +26,7 @@ tail -n 1 /tmp/demo.err
 wait $leaks
 rc=$?
 echo
-echo "==> tdvtrace leaks, which ran alongside (exit status $rc: 1 = found something)"
+echo "==> tdvtrace leaks, which ran alongside (exit status $rc: 3 = found something)"
 cat /tmp/leaks.out
 echo
 echo "==> what the kernel's kvmfd_xa still holds (the leaked entry)"
