@@ -713,21 +713,37 @@ def check_timelines(d):
 
 
 def check_stacks(d):
+    equal(rc(d, "stacks.ctl.rc"), 0, "the VMM ran its script and exited")
     reps = leaks_reports(d, "stacks")
     equal([r["kind"] for r in reps], ["leak_ref"], "the injected leak")
     ev = reps[0]["evidence"][0]
     k, u = ev.get("kstack", []), ev.get("ustack", [])
-    expect(any(f.startswith("amd_iommufd_viommu_init+0x") and f.endswith("[tdvsim]")
-               for f in k), "kernel stack names the vIOMMU init in tdvsim", k)
+    # The stack starts at the get's caller: none of tdvtrace's own frames
+    # (its program, trampolines, the traced function's patched entry).
+    expect(k and re.match(r"amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$", k[0]),
+           "kernel stack starts at the get's caller in tdvsim", k)
+    expect(not any(re.match(r"(bpf_prog_|bpf_trampoline_|amd_iommu_get_trans_devid_by_kvmfd)", f)
+                   for f in k), "no tdvtrace frames", k)
+    equal(sum(f.startswith("amd_iommufd_viommu_init+") for f in k), 1,
+          "the traced caller once (its own trampoline skipped)")
     expect(any(f.startswith("__x64_sys_ioctl+0x") for f in k), "and the ioctl", k)
-    # Static glibc has no frame pointers: the walk is sure of the first frame.
+    # The VMM exited before the report: its frames were captured at the get.
+    # Static glibc has no frame pointers: the walk is sure of the first frame,
+    # and ends at the first address outside the VMM's code.
     expect(u and re.match(r"ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[0]),
            "user stack starts in the VMM's ioctl, symbolized from its ELF", u)
+    expect(any(re.match(r"run_script\+0x[0-9a-f]+ \(/bin/tdvctl\)$", f) for f in u),
+           "the VMM's own function, named after it exited", u)
+    expect(all(f.endswith(" (/bin/tdvctl)") for f in u), "every frame in the VMM's code", u)
     text = read(d, "stackstext.out")
-    expect(re.search(r"^        kernel: amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$",
-                     text, re.M), "text: kernel frames", text)
+    frames = re.findall(r"^        (kernel|user): +(.*)$", text, re.M)
+    expect(frames and frames[0][0] == "kernel"
+           and re.match(r"amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$", frames[0][1]),
+           "text: kernel frames from the get's caller", text)
     expect(re.search(r"^        user:   ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", text, re.M),
            "text: user frames", text)
+    expect(all(f.endswith(" (/bin/tdvctl)") for kind, f in frames if kind == "user"),
+           "text: no user frame outside the VMM's code", text)
 
 
 def check_leaks_fault_churn(d):
