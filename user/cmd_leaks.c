@@ -115,6 +115,7 @@ int cmd_leaks(int argc, char **argv)
 	p->start_ns = live.start_ns;
 	if (ctx.opts.stacks)
 		p->sym = tdv_symbolizer_new(bpf_map__fd(live.session.skel->maps.stacks),
+					    bpf_map__fd(live.session.skel->maps.ustack_copies),
 					    TDV_KALLSYMS,
 					    tdv_probe_of(&live.session.probes, TDV_EV_GET)->symbol);
 	err = tdv_live_run(&live, on_tick, &ctx);

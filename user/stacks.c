@@ -18,6 +18,8 @@ struct ksym {
 
 struct tdv_symbolizer {
 	int map_fd;
+	int copies_fd; /* "ustack_copies" */
+	struct tdv_ustack_copy copy;
 	char *kallsyms;
 	char *traced;
 	struct tdv_ustacks *ustacks;
@@ -26,7 +28,7 @@ struct tdv_symbolizer {
 	bool ksyms_loaded;
 };
 
-struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd, const char *kallsyms,
+struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd, int copies_map_fd, const char *kallsyms,
 					  const char *traced)
 {
 	struct tdv_symbolizer *s = calloc(1, sizeof(*s));
@@ -34,6 +36,7 @@ struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd, const char *kallsyms
 	if (!s)
 		return NULL;
 	s->map_fd = stack_map_fd;
+	s->copies_fd = copies_map_fd;
 	s->kallsyms = strdup(kallsyms);
 	s->traced = strdup(traced);
 	s->ustacks = tdv_ustacks_new();
@@ -177,14 +180,18 @@ static size_t stack_ips(struct tdv_symbolizer *s, int32_t id, uint64_t *ips)
 
 void tdv_stack_capture(struct tdv_symbolizer *s, const struct tdv_event *e)
 {
-	uint64_t ips[TDV_STACK_DEPTH];
+	uint64_t ips[TDV_STACK_DEPTH], key;
+	bool have_copy;
 	size_t n;
 
 	if (!s || e->kind != TDV_EV_GET || !(e->fields & TDV_F_STACKS))
 		return;
 	n = stack_ips(s, e->ustack, ips);
-	if (n)
-		tdv_ustack_capture(s->ustacks, e->tgid, e->ustack, ips, n);
+	if (!n)
+		return;
+	key = (uint64_t)e->tgid << 32 | (uint32_t)e->ustack;
+	have_copy = !bpf_map_lookup_and_delete_elem(s->copies_fd, &key, &s->copy);
+	tdv_ustack_capture(s->ustacks, e->tgid, e->ustack, ips, n, have_copy ? &s->copy : NULL);
 }
 
 int tdv_stack_frames(struct tdv_symbolizer *s, int32_t id, bool user, uint32_t tgid,
@@ -210,7 +217,7 @@ int tdv_stack_frames(struct tdv_symbolizer *s, int32_t id, bool user, uint32_t t
 		return n;
 	}
 	/* Not captured at the get: now, if the process still lives. */
-	if (tdv_ustack_capture(s->ustacks, tgid, id, ips, n) >= 0)
+	if (tdv_ustack_capture(s->ustacks, tgid, id, ips, n, NULL) >= 0)
 		return tdv_ustack_frames(s->ustacks, tgid, id, fn, ctx);
 	for (size_t i = 0; i < n; i++) {
 		snprintf(frame, sizeof(frame), "0x%" PRIx64, ips[i]);

@@ -17,18 +17,20 @@
 struct tdv_symbolizer;
 
 /*
- * @stack_map_fd: the "stacks" BPF map; @kallsyms: TDV_KALLSYMS, or a file
+ * @stack_map_fd: the "stacks" BPF map; @copies_map_fd: "ustack_copies"
+ * (the user stacks copied for DWARF unwinding); @kallsyms: TDV_KALLSYMS, or a file
  * in that format; @traced: the kernel function whose callers the kernel
  * stacks show (what lies above it is tdvtrace's own). NULL when out of
  * memory.
  */
-struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd, const char *kallsyms,
+struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd, int copies_map_fd, const char *kallsyms,
 					  const char *traced);
 void tdv_symbolizer_free(struct tdv_symbolizer *s);
 
 /*
- * For each event as it arrives: a get's user stack is captured while its
- * process still lives. Cheap for other events.
+ * For each event as it arrives: a get's user stack (and its copy, taken
+ * out of the BPF map) is captured while its process still lives. Cheap for
+ * other events.
  */
 void tdv_stack_capture(struct tdv_symbolizer *s, const struct tdv_event *e);
 

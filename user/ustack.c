@@ -20,26 +20,43 @@ struct mapped_file {
 	int fd;
 	char *path; /* as the process's maps name it: what the frame shows */
 	bool loaded;
-	Dwfl *dwfl;	  /* this file alone, placed at 0 */
+	Dwfl *dwfl;	  /* this file alone, for symbols */
 	Dwfl_Module *mod; /* NULL when libdwfl could not read it */
+};
+
+/* Where an address was: a file and offset, or only the mapping's name. */
+struct place {
+	int file;	   /* index in files, -1: none (anonymous, [vdso], not opened) */
+	int label;	   /* index in labels: the mapping's name */
+	uint64_t file_off; /* where the file holds the address */
 };
 
 struct uframe {
 	uint64_t ip;
-	uint64_t file_off; /* where @file holds ip */
-	int file;	   /* index in files, -1: none (anonymous, [vdso]) */
-	char label[64];	   /* the mapping's name, shown when no file opened */
+	struct place at;
+};
+
+/* An executable mapping of the process at the capture. */
+struct snap_map {
+	uint64_t start, end, off;
+	int file, label;
 };
 
 struct ustack {
+	struct tdv_ustack_copy *copy; /* to unwind at the first print, or NULL */
+	struct snap_map *maps;	      /* with the copy: where the unwind may go */
+	size_t nmaps;
 	size_t n;
 	struct uframe f[];
 };
 
 struct tdv_ustacks {
 	struct u64map stacks; /* (tgid << 32 | id) -> struct ustack */
+	size_t ncopies;	      /* stacks holding a copy to unwind */
 	struct mapped_file *files;
 	size_t nfiles, files_cap;
+	char **labels; /* mapping names, each once */
+	size_t nlabels, labels_cap;
 };
 
 /* One line of /proc/PID/maps. */
@@ -73,7 +90,23 @@ struct tdv_ustacks *tdv_ustacks_new(void)
 
 static void free_stack(void *ctx, uint64_t key, void *value)
 {
-	free(value);
+	struct ustack *st = value;
+
+	free(st->copy);
+	free(st->maps);
+	free(st);
+}
+
+static void drop_copy(struct tdv_ustacks *u, struct ustack *st)
+{
+	if (!st->copy)
+		return;
+	free(st->copy);
+	free(st->maps);
+	st->copy = NULL;
+	st->maps = NULL;
+	st->nmaps = 0;
+	u->ncopies--;
 }
 
 void tdv_ustacks_free(struct tdv_ustacks *u)
@@ -89,6 +122,9 @@ void tdv_ustacks_free(struct tdv_ustacks *u)
 		free(u->files[i].path);
 	}
 	free(u->files);
+	for (size_t i = 0; i < u->nlabels; i++)
+		free(u->labels[i]);
+	free(u->labels);
 	free(u);
 }
 
@@ -174,6 +210,10 @@ static int open_mapped_file(struct tdv_ustacks *u, uint32_t tgid, const struct m
 	struct stat st;
 	int fd;
 
+	/* Known already (same inode, same name): no need to open it again. */
+	for (size_t i = 0; i < u->nfiles; i++)
+		if (u->files[i].ino == m->inode && !strcmp(u->files[i].path, m->name))
+			return i;
 	snprintf(path, sizeof(path), "/proc/%u/map_files/%" PRIx64 "-%" PRIx64, tgid, m->start,
 		 m->end);
 	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
@@ -201,55 +241,120 @@ refuse:
 	return -1;
 }
 
-static const struct mapping *mapping_at(const struct mapping *maps, size_t n, uint64_t ip)
+/* The index of @name in the labels, added if new; -1 past the bound. */
+static int label_of(struct tdv_ustacks *u, const char *name)
 {
-	for (size_t i = 0; i < n; i++)
-		if (ip >= maps[i].start && ip < maps[i].end)
-			return &maps[i];
-	return NULL;
+	for (size_t i = 0; i < u->nlabels; i++)
+		if (!strcmp(u->labels[i], name))
+			return i;
+	if (u->nlabels >= TDV_USTACK_MAX_FILES ||
+	    TDV_GROW(u->labels, u->labels_cap, u->nlabels + 1, 16))
+		return -1;
+	u->labels[u->nlabels] = strdup(name);
+	return u->labels[u->nlabels] ? (int)u->nlabels++ : -1;
+}
+
+/* The snapshot of @tgid's executable mappings, their files opened. */
+static int snapshot(struct tdv_ustacks *u, uint32_t tgid, struct snap_map **out, size_t *nout)
+{
+	struct mapping *maps = NULL;
+	struct snap_map *snap;
+	size_t n = 0;
+	int err = read_maps(tgid, &maps, &n);
+
+	if (err)
+		return err;
+	snap = calloc(n ? n : 1, sizeof(*snap));
+	if (!snap) {
+		free_maps(maps, n);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < n; i++) {
+		snap[i] = (struct snap_map){ .start = maps[i].start,
+					     .end = maps[i].end,
+					     .off = maps[i].off,
+					     .file = -1,
+					     .label = label_of(u, maps[i].name) };
+		if (maps[i].inode && maps[i].name[0] == '/')
+			snap[i].file = open_mapped_file(u, tgid, &maps[i]);
+	}
+	free_maps(maps, n);
+	*out = snap;
+	*nout = n;
+	return 0;
+}
+
+/* Where @ip is in @snap; false when no executable mapping holds it. */
+static bool place_of(const struct snap_map *snap, size_t n, uint64_t ip, struct place *at)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (ip >= snap[i].start && ip < snap[i].end) {
+			at->file = snap[i].file;
+			at->label = snap[i].label;
+			at->file_off = ip - snap[i].start + snap[i].off;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* Frames of @ips while they map somewhere: the walk ends where one does not. */
+static size_t place_frames(struct uframe *f, const uint64_t *ips, size_t n,
+			   const struct snap_map *snap, size_t nsnap)
+{
+	size_t kept = 0;
+
+	for (; kept < n && ips[kept]; kept++) {
+		f[kept].ip = ips[kept];
+		if (!place_of(snap, nsnap, ips[kept], &f[kept].at))
+			break;
+	}
+	return kept;
 }
 
 int tdv_ustack_capture(struct tdv_ustacks *u, uint32_t tgid, int32_t id, const uint64_t *ips,
-		       size_t n)
+		       size_t n, const struct tdv_ustack_copy *copy)
 {
 	uint64_t key = stack_key(tgid, id);
-	struct mapping *maps = NULL;
+	struct snap_map *snap = NULL;
 	struct ustack *st, *old;
-	size_t nmaps = 0, kept = 0;
+	size_t nsnap = 0;
 	int err;
 
 	old = u64map_get(&u->stacks, key);
 	if (!old && u->stacks.count >= TDV_USTACK_MAX_STACKS)
 		return -ENOSPC;
-	err = read_maps(tgid, &maps, &nmaps);
+	err = snapshot(u, tgid, &snap, &nsnap);
 	if (err)
 		return err;
-	st = malloc(sizeof(*st) + n * sizeof(st->f[0]));
+	st = calloc(1, sizeof(*st) + n * sizeof(st->f[0]));
 	if (!st) {
-		free_maps(maps, nmaps);
+		free(snap);
 		return -ENOMEM;
 	}
-	for (; kept < n && ips[kept]; kept++) {
-		const struct mapping *m = mapping_at(maps, nmaps, ips[kept]);
-		struct uframe *f = &st->f[kept];
-
-		if (!m)
-			break; /* the walk left the process's code */
-		*f = (struct uframe){ .ip = ips[kept], .file = -1 };
-		if (m->inode && m->name[0] == '/') {
-			f->file = open_mapped_file(u, tgid, m);
-			f->file_off = ips[kept] - m->start + m->off;
+	st->n = place_frames(st->f, ips, n, snap, nsnap);
+	if (copy && copy->len &&
+	    (old && old->copy ? u->ncopies : u->ncopies + 1) <= TDV_USTACK_MAX_COPIES) {
+		st->copy = malloc(sizeof(*copy));
+		if (st->copy) {
+			memcpy(st->copy, copy, sizeof(*copy));
+			st->maps = snap;
+			st->nmaps = nsnap;
+			snap = NULL;
+			u->ncopies++;
 		}
-		snprintf(f->label, sizeof(f->label), "%s", m->name);
 	}
-	st->n = kept;
-	free_maps(maps, nmaps);
+	free(snap);
 	if (u64map_put(&u->stacks, key, st)) {
+		drop_copy(u, st);
 		free(st);
 		return -ENOMEM;
 	}
-	free(old);
-	return kept;
+	if (old) {
+		drop_copy(u, old);
+		free(old);
+	}
+	return st->n;
 }
 
 static Dwfl_Module *file_module(struct mapped_file *mf)
@@ -274,11 +379,9 @@ static Dwfl_Module *file_module(struct mapped_file *mf)
 	return mf->mod;
 }
 
-/* The module address of what the file holds at @file_off (its PT_LOADs). */
-static bool module_addr(Dwfl_Module *mod, uint64_t file_off, uint64_t *addr)
+/* The vaddr of what @elf holds at @file_off, through its PT_LOADs. */
+static bool elf_vaddr(Elf *elf, uint64_t file_off, uint64_t *vaddr)
 {
-	Dwarf_Addr bias;
-	Elf *elf = dwfl_module_getelf(mod, &bias);
 	size_t nphdr;
 
 	if (!elf || elf_getphdrnum(elf, &nphdr))
@@ -288,43 +391,159 @@ static bool module_addr(Dwfl_Module *mod, uint64_t file_off, uint64_t *addr)
 
 		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD && ph.p_offset <= file_off &&
 		    file_off < ph.p_offset + ph.p_filesz) {
-			*addr = file_off - ph.p_offset + ph.p_vaddr + bias;
+			*vaddr = file_off - ph.p_offset + ph.p_vaddr;
 			return true;
 		}
 	}
 	return false;
 }
 
+/* ---- DWARF unwinding of a copied stack (libdwfl, as perf does) ---------- */
+
+struct unwind {
+	const struct tdv_ustack_copy *copy;
+	pid_t tid;
+	uint64_t pcs[TDV_STACK_DEPTH];
+	size_t n;
+};
+
+static pid_t next_thread(Dwfl *dwfl, void *arg, void **thread_argp)
+{
+	if (*thread_argp)
+		return 0;
+	*thread_argp = arg;
+	return ((struct unwind *)arg)->tid;
+}
+
+/* Only the copied stack: anything else is not known. */
+static bool memory_read(Dwfl *dwfl, Dwarf_Addr addr, Dwarf_Word *result, void *arg)
+{
+	const struct tdv_ustack_copy *c = ((struct unwind *)arg)->copy;
+	uint64_t sp = c->regs[7];
+
+	if (addr < sp || addr - sp > c->len || c->len - (addr - sp) < sizeof(*result))
+		return false;
+	memcpy(result, c->stack + (addr - sp), sizeof(*result));
+	return true;
+}
+
+static bool set_initial_registers(Dwfl_Thread *thread, void *arg)
+{
+	const struct tdv_ustack_copy *c = ((struct unwind *)arg)->copy;
+
+	dwfl_thread_state_register_pc(thread, c->regs[16]);
+	return dwfl_thread_state_registers(thread, 0, TDV_USTACK_REGS, (const Dwarf_Word *)c->regs);
+}
+
+static const Dwfl_Thread_Callbacks thread_callbacks = {
+	.next_thread = next_thread,
+	.memory_read = memory_read,
+	.set_initial_registers = set_initial_registers,
+};
+
+static int on_frame(Dwfl_Frame *frame, void *arg)
+{
+	struct unwind *uw = arg;
+	Dwarf_Addr pc;
+
+	if (uw->n >= TDV_STACK_DEPTH || !dwfl_frame_pc(frame, &pc, NULL))
+		return DWARF_CB_ABORT;
+	uw->pcs[uw->n++] = pc;
+	return DWARF_CB_OK;
+}
+
+/* Report each file of @st's snapshot where the process had it. */
+static void report_modules(struct tdv_ustacks *u, Dwfl *dwfl, const struct ustack *st)
+{
+	for (size_t i = 0; i < st->nmaps; i++) {
+		const struct snap_map *m = &st->maps[i];
+		struct mapped_file *mf;
+		Dwarf_Addr bias0;
+		uint64_t vaddr;
+		bool seen = false;
+		int fd;
+
+		if (m->file < 0)
+			continue;
+		for (size_t j = 0; j < i; j++)
+			seen |= st->maps[j].file == m->file;
+		mf = &u->files[m->file];
+		if (seen || !file_module(mf) ||
+		    !elf_vaddr(dwfl_module_getelf(mf->mod, &bias0), m->off, &vaddr))
+			continue;
+		fd = dup(mf->fd);
+		/* Placed where the process had it: the mapping's start holds m->off. */
+		if (fd >= 0 &&
+		    !dwfl_report_elf(dwfl, mf->path, mf->path, fd, m->start - vaddr, true))
+			close(fd);
+	}
+}
+
+/* Unwind @st's copy into its frames when it goes further than the walk. */
+static void unwind_copy(struct tdv_ustacks *u, uint32_t tgid, struct ustack **stp)
+{
+	struct ustack *st = *stp, *grown;
+	struct unwind uw = { .copy = st->copy, .tid = tgid };
+	struct uframe f[TDV_STACK_DEPTH];
+	Dwfl *dwfl = dwfl_begin(&offline_callbacks);
+	size_t n;
+
+	if (dwfl) {
+		dwfl_report_begin(dwfl);
+		report_modules(u, dwfl, st);
+		dwfl_report_end(dwfl, NULL, NULL);
+		if (dwfl_attach_state(dwfl, NULL, tgid, &thread_callbacks, &uw))
+			dwfl_getthread_frames(dwfl, tgid, on_frame, &uw);
+		dwfl_end(dwfl);
+	}
+	n = place_frames(f, uw.pcs, uw.n, st->maps, st->nmaps);
+	drop_copy(u, st);
+	if (n <= st->n)
+		return;
+	grown = realloc(st, sizeof(*st) + n * sizeof(st->f[0]));
+	if (!grown)
+		return;
+	memcpy(grown->f, f, n * sizeof(f[0]));
+	grown->n = n;
+	*stp = grown;
+}
+
 static void format_frame(struct tdv_ustacks *u, const struct uframe *f, bool caller, char *buf,
 			 size_t len)
 {
-	struct mapped_file *mf = f->file >= 0 ? &u->files[f->file] : NULL;
+	struct mapped_file *mf = f->at.file >= 0 ? &u->files[f->at.file] : NULL;
+	const char *label = f->at.label >= 0 ? u->labels[f->at.label] : "";
 	Dwfl_Module *mod = mf ? file_module(mf) : NULL;
 	const char *name = NULL;
-	uint64_t addr;
+	Dwarf_Addr bias;
+	uint64_t vaddr;
 	GElf_Off off;
 	GElf_Sym sym;
 
 	/* A caller's return address may be past its call's function: look before it. */
-	if (mod && module_addr(mod, f->file_off, &addr))
-		name = dwfl_module_addrinfo(mod, addr - caller, &off, &sym, NULL, NULL, NULL);
+	if (mod && elf_vaddr(dwfl_module_getelf(mod, &bias), f->at.file_off, &vaddr))
+		name = dwfl_module_addrinfo(mod, vaddr + bias - caller, &off, &sym, NULL, NULL,
+					    NULL);
 	if (name && name[0])
 		snprintf(buf, len, "%s+0x%" PRIx64 " (%s)", name, (uint64_t)off + caller, mf->path);
-	else if (mf)
-		snprintf(buf, len, "0x%" PRIx64 " (%s)", f->ip, mf->path);
-	else if (f->label[0])
-		snprintf(buf, len, "0x%" PRIx64 " (%s)", f->ip, f->label);
+	else if (label[0])
+		snprintf(buf, len, "0x%" PRIx64 " (%s)", f->ip, label);
 	else
 		snprintf(buf, len, "0x%" PRIx64, f->ip);
 }
 
 int tdv_ustack_frames(struct tdv_ustacks *u, uint32_t tgid, int32_t id, tdv_frame_fn fn, void *ctx)
 {
-	struct ustack *st = u64map_get(&u->stacks, stack_key(tgid, id));
+	uint64_t key = stack_key(tgid, id);
+	struct ustack *st = u64map_get(&u->stacks, key);
 	char frame[512];
 
 	if (!st)
 		return -ENOENT;
+	if (st->copy) {
+		unwind_copy(u, tgid, &st);
+		u64map_put(&u->stacks, key, st); /* replaces: no allocation */
+	}
 	for (size_t i = 0; i < st->n; i++) {
 		format_frame(u, &st->f[i], i > 0, frame, sizeof(frame));
 		fn(ctx, frame);

@@ -12,10 +12,13 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <linux/types.h>
+#include "tdvtrace.h"
 
 /* Bounds: past them a stack is not captured and prints as raw addresses. */
 #define TDV_USTACK_MAX_STACKS 16384 /* the BPF stack map's size */
 #define TDV_USTACK_MAX_FILES 512    /* distinct files kept open */
+#define TDV_USTACK_MAX_COPIES 1024  /* stack copies awaiting their unwind */
 
 struct tdv_ustacks;
 
@@ -26,11 +29,14 @@ void tdv_ustacks_free(struct tdv_ustacks *u);
  * Capture stack @id of process @tgid, @ips innermost first (0 ends them),
  * against the process's mappings now: the stack ends at the first address
  * no executable mapping covers (the frame-pointer walk went astray there).
- * A stack captured again is replaced. Returns the number of frames kept,
- * or -errno (-ESRCH: the process is gone; -ENOSPC: a bound is reached).
+ * With @copy (its registers and stack top at the syscall), every file the
+ * process executes from is kept too, and the first print unwinds the copy
+ * with DWARF CFI, keeping that when it goes deeper than the walk. A stack
+ * captured again is replaced. Returns the number of frames kept, or -errno
+ * (-ESRCH: the process is gone; -ENOSPC: a bound is reached).
  */
 int tdv_ustack_capture(struct tdv_ustacks *u, uint32_t tgid, int32_t id, const uint64_t *ips,
-		       size_t n);
+		       size_t n, const struct tdv_ustack_copy *copy);
 
 typedef void (*tdv_frame_fn)(void *ctx, const char *frame);
 

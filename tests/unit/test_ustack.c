@@ -26,14 +26,14 @@
 
 struct frames {
 	int n;
-	char f[8][512];
+	char f[32][512];
 };
 
 static void collect(void *ctx, const char *frame)
 {
 	struct frames *fr = ctx;
 
-	assert_true(fr->n < 8);
+	assert_true(fr->n < 32);
 	snprintf(fr->f[fr->n++], sizeof(fr->f[0]), "%s", frame);
 }
 
@@ -108,7 +108,7 @@ static void test_symbolized_after_exit(void **state)
 	pid = spawn_waiting(&ready);
 	wait_ready(ready);
 	/* The walk stops at the address that maps to nothing. */
-	assert_int_equal(tdv_ustack_capture(u, pid, 7, ips, 4), 2);
+	assert_int_equal(tdv_ustack_capture(u, pid, 7, ips, 4, NULL), 2);
 	reap(pid);
 	assert_int_equal(tdv_ustack_frames(u, pid, 7, collect, &fr), 2);
 	snprintf(want, sizeof(want), "tdv_test_leaf+0x4 (%s)", exe);
@@ -116,7 +116,7 @@ static void test_symbolized_after_exit(void **state)
 	snprintf(want, sizeof(want), "tdv_test_caller+0x8 (%s)", exe);
 	assert_string_equal(fr.f[1], want);
 	/* Too late to capture now: the process is gone. */
-	assert_int_equal(tdv_ustack_capture(u, pid, 8, ips, 4), -ESRCH);
+	assert_int_equal(tdv_ustack_capture(u, pid, 8, ips, 4, NULL), -ESRCH);
 	assert_int_equal(tdv_ustack_frames(u, pid, 8, collect, &fr), -ENOENT);
 	assert_int_equal(tdv_ustack_frames(u, pid + 1, 7, collect, &fr), -ENOENT);
 	tdv_ustacks_free(u);
@@ -192,7 +192,7 @@ static void test_mapped_file_not_path(void **state)
 	assert_int_equal(unlink(copy), 0);
 	assert_int_equal(mkfifo(copy, 0600), 0);
 	alarm(20); /* a blocked open fails the test rather than hanging it */
-	assert_int_equal(tdv_ustack_capture(u, pid, 1, ips, 1), 1);
+	assert_int_equal(tdv_ustack_capture(u, pid, 1, ips, 1, NULL), 1);
 	alarm(0);
 	reap(pid);
 	assert_int_equal(tdv_ustack_frames(u, pid, 1, collect, &fr), 1);
@@ -200,6 +200,120 @@ static void test_mapped_file_not_path(void **state)
 	assert_string_equal(fr.f[0], want);
 	unlink(copy);
 	rmdir(dir);
+	tdv_ustacks_free(u);
+}
+
+/* Registers and the stack top here, as the BPF side copies them at a syscall. */
+__attribute__((noinline, no_sanitize_address)) static void take_copy(struct tdv_ustack_copy *c,
+								     uint64_t stack_end)
+{
+	volatile uint8_t *dst = c->stack;
+	const volatile uint8_t *src;
+
+	__asm__ volatile("movq %%rax, 0(%0)\n\t"
+			 "movq %%rdx, 8(%0)\n\t"
+			 "movq %%rcx, 16(%0)\n\t"
+			 "movq %%rbx, 24(%0)\n\t"
+			 "movq %%rsi, 32(%0)\n\t"
+			 "movq %%rdi, 40(%0)\n\t"
+			 "movq %%rbp, 48(%0)\n\t"
+			 "movq %%rsp, 56(%0)\n\t"
+			 "movq %%r8, 64(%0)\n\t"
+			 "movq %%r9, 72(%0)\n\t"
+			 "movq %%r10, 80(%0)\n\t"
+			 "movq %%r11, 88(%0)\n\t"
+			 "movq %%r12, 96(%0)\n\t"
+			 "movq %%r13, 104(%0)\n\t"
+			 "movq %%r14, 112(%0)\n\t"
+			 "movq %%r15, 120(%0)\n\t"
+			 "leaq 0(%%rip), %%rax\n\t"
+			 "movq %%rax, 128(%0)\n\t"
+			 :
+			 : "r"(c->regs)
+			 : "rax", "memory");
+	c->len = stack_end - c->regs[7];
+	if (c->len > TDV_USTACK_COPY_BYTES)
+		c->len = TDV_USTACK_COPY_BYTES;
+	src = (const volatile uint8_t *)(uintptr_t)c->regs[7];
+	for (uint64_t i = 0; i < c->len; i++)
+		dst[i] = src[i];
+}
+
+__attribute__((noinline)) int tdv_test_unwind_inner(struct tdv_ustack_copy *c, uint64_t end)
+{
+	volatile int x = 1;
+
+	take_copy(c, end);
+	return x + 1;
+}
+
+__attribute__((noinline)) int tdv_test_unwind_outer(struct tdv_ustack_copy *c, uint64_t end)
+{
+	volatile int x = tdv_test_unwind_inner(c, end);
+
+	return x + 2;
+}
+
+static uint64_t stack_end(void)
+{
+	uint64_t start, end, found = 0;
+	char line[512];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	assert_non_null(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[stack]") &&
+		    sscanf(line, "%" SCNx64 "-%" SCNx64, &start, &end) == 2)
+			found = end;
+	fclose(f);
+	assert_true(found);
+	return found;
+}
+
+/*
+ * The frame-pointer walk knows only the first frame; the copied stack,
+ * unwound with the binary's CFI, gives the callers.
+ */
+static void test_dwarf_unwind(void **state)
+{
+	struct tdv_ustack_copy *c = calloc(1, sizeof(*c));
+	struct tdv_ustacks *u = tdv_ustacks_new();
+	static struct frames fr; /* off the stack: the copy holds 8 KiB of it */
+	uint64_t ip;
+	int n, at_inner = -1, at_outer = -1, at_test = -1, at_cmocka = -1, at_main = -1;
+
+	assert_non_null(c);
+	assert_non_null(u);
+	tdv_test_unwind_outer(c, stack_end());
+	ip = c->regs[16];
+	assert_int_equal(tdv_ustack_capture(u, getpid(), 3, &ip, 1, c), 1);
+	free(c);
+	n = tdv_ustack_frames(u, getpid(), 3, collect, &fr);
+	assert_true(n >= 4);
+	assert_true(strstr(fr.f[0], "take_copy+0x") == fr.f[0]);
+	for (int i = 1; i < fr.n; i++) {
+		if (strstr(fr.f[i], "tdv_test_unwind_inner+0x") == fr.f[i])
+			at_inner = i;
+		if (strstr(fr.f[i], "tdv_test_unwind_outer+0x") == fr.f[i])
+			at_outer = i;
+		if (strstr(fr.f[i], "test_dwarf_unwind+0x") == fr.f[i])
+			at_test = i;
+		/* Through a shared library (placed at its load address) back to main. */
+		if (strstr(fr.f[i], "_cmocka_run_group_tests+0x") == fr.f[i] &&
+		    strstr(fr.f[i], "/libcmocka.so"))
+			at_cmocka = i;
+		if (strstr(fr.f[i], "main+0x") == fr.f[i])
+			at_main = i;
+	}
+	assert_int_equal(at_inner, 1);
+	assert_int_equal(at_outer, 2);
+	assert_int_equal(at_test, 3);
+	assert_true(at_cmocka > at_test);
+	assert_true(at_main > at_cmocka);
+	/* Unwound once: a second print gives the same frames. */
+	fr.n = 0;
+	assert_int_equal(tdv_ustack_frames(u, getpid(), 3, collect, &fr), n);
+	assert_true(strstr(fr.f[3], "test_dwarf_unwind+0x") == fr.f[3]);
 	tdv_ustacks_free(u);
 }
 
@@ -251,6 +365,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_symbolized_after_exit),
 		cmocka_unit_test(test_mapped_file_not_path),
+		cmocka_unit_test(test_dwarf_unwind),
 		cmocka_unit_test(test_kstack_filter),
 	};
 
