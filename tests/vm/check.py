@@ -749,6 +749,14 @@ def check_stacks(d):
            "text: user frames", text)
     expect(all(f.endswith(" (/bin/tdvctl)") for kind, f in frames if kind == "user"),
            "text: no user frame outside the VMM's code", text)
+    reps = leaks_reports(d, "stackskp")
+    equal([r["kind"] for r in reps], ["leak_ref"], "kprobes: the injected leak")
+    ev = reps[0]["evidence"][0]
+    k, u = ev.get("kstack", []), ev.get("ustack", [])
+    expect(k and re.match(r"amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$", k[0]),
+           "kprobes: kernel stack starts at the get's caller", k)
+    expect(len(u) > 1 and re.match(r"do_viommu\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[1]),
+           "kprobes: the user stack unwound past ioctl", u)
 
 
 def check_leaks_fault_churn(d):

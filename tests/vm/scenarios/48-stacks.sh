@@ -32,3 +32,16 @@ close A
 S
 sleep 1
 tdv_stop stackstext INT
+# The same through kprobes: a kretprobe's stacks, no tdvtrace frames either.
+tdv_start stackskp leaks --json --stacks --attach kprobe --grace-ms 200
+tdvctl script - > /dev/null <<'S'
+vm A
+viommu a1 A 1
+sleep 500
+fault skip_put
+destroy a1
+close A
+S
+sleep 1
+tdv_stop stackskp INT
+mv "$OUT/stackskp.out" "$OUT/stackskp.json"
