@@ -37,7 +37,7 @@ INCLUDES := -I$(OUTPUT) -Ibpf -Iuser
 BPF_CFLAGS := -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
 	-Ivmlinux/$(ARCH) -Ibpf
 # Static so it runs in a bare initramfs and copies to any host.
-STATIC_LIBS := -static -lbpf -lelf -lz
+STATIC_LIBS := -static -lbpf -ldw -lelf -lz -llzma -lbz2 -lzstd
 
 BPF_SRCS := $(wildcard bpf/*.bpf.c)
 SKELS := $(patsubst bpf/%.bpf.c,$(OUTPUT)/%.skel.h,$(BPF_SRCS))
@@ -89,7 +89,7 @@ $(OUTPUT)/tdvtrace: $(USER_OBJS)
 $(OUTPUT)/unit/%: tests/unit/%.c $(LIB_SRCS) | $(OUTPUT)/unit
 	$(call msg,CC-UNIT,$@)
 	$(Q)$(CC) -g -O1 $(SANITIZE) $(WARNINGS) $(INCLUDES) $< $(LIB_SRCS) \
-		-lcmocka -ljson-c -lbpf -lelf -lz -o $@
+		-lcmocka -ljson-c -lbpf -ldw -lelf -lz -o $@
 
 unit: $(UNIT_BINS)
 	$(Q)set -e; for t in $(UNIT_BINS); do \

@@ -48,6 +48,8 @@ struct {
 	__uint(value_size, TDV_STACK_DEPTH * sizeof(__u64));
 } stacks SEC(".maps");
 
+#include "ustack_copy.bpf.h"
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, TDV_EV_MAX);
@@ -296,6 +298,7 @@ static __always_inline int get_exit(void *ctx, int ret)
 		/* Who took the ref: the kernel path and the VMM's own code. */
 		e.kstack = bpf_get_stackid(ctx, &stacks, 0);
 		e.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
+		copy_user_stack(e.tgid, e.ustack);
 		e.fields |= TDV_F_STACKS;
 	}
 	created = tdv_get_created(ret, c->alloc_traced, c->allocated, e.refs);

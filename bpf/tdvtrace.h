@@ -147,6 +147,16 @@ struct tdv_event {
 
 #define TDV_STACK_DEPTH 127 /* PERF_MAX_STACK_DEPTH */
 
+/* BPF map "ustack_copies" (--stacks): a get's user stack, for DWARF unwinding. */
+#define TDV_USTACK_COPY_BYTES 8192 /* a power of two */
+#define TDV_USTACK_REGS 17	   /* x86-64 DWARF registers 0-16, 16 the ip */
+
+struct tdv_ustack_copy {
+	__u64 regs[TDV_USTACK_REGS]; /* at the syscall, in DWARF order */
+	__u64 len;		     /* bytes of stack copied from regs[7] (sp) */
+	__u8 stack[TDV_USTACK_COPY_BYTES];
+};
+
 /* Loss counters, one slot per event kind (percpu array). */
 struct tdv_counters {
 	__u64 drops; /* events the ring buffer had no room for */

@@ -11,7 +11,7 @@ set -eu
 PACKAGES="
 build-essential make pkg-config gcc-12
 clang llvm
-libbpf-dev bpftool libelf-dev zlib1g-dev libzstd-dev
+libbpf-dev bpftool libelf-dev libdw-dev zlib1g-dev libzstd-dev liblzma-dev libbz2-dev
 libcmocka-dev libjson-c-dev librsvg2-bin
 dwarves kmod
 linux-image-cloud-amd64 linux-headers-cloud-amd64 debian-archive-keyring

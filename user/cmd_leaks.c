@@ -5,6 +5,7 @@
 #include "live.h"
 #include "model.h"
 #include "feed.h"
+#include "kallsyms.h"
 #include "report_printer.h"
 #include "tdvtrace.skel.h"
 
@@ -63,6 +64,23 @@ static const struct argp leaks_argp = {
 	.children = leaks_children,
 };
 
+/* A get's user stack is captured as it arrives, while its VMM lives. */
+static int on_event(void *data, void *raw, size_t size)
+{
+	struct leaks_ctx *ctx = data;
+
+	if (size >= sizeof(struct tdv_event))
+		tdv_stack_capture(ctx->printer.sym, raw);
+	return tdv_feed_event(&ctx->feed, raw, size);
+}
+
+static void on_seed(void *data, const struct tdv_model_seed *seed)
+{
+	struct leaks_ctx *ctx = data;
+
+	tdv_feed_seed(&ctx->feed, seed);
+}
+
 static bool on_tick(void *data, uint64_t now_ns, uint64_t new_drops)
 {
 	struct leaks_ctx *ctx = data;
@@ -91,13 +109,16 @@ int cmd_leaks(int argc, char **argv)
 	if (ctx.rep.timelines == TDV_TIMELINES_ALL)
 		tdv_model_on_close(ctx.model, tdv_printer_timeline, p);
 	tdv_feed_init(&ctx.feed, ctx.model);
-	err = tdv_live_start(&live, &ctx.opts, tdv_feed_event, &ctx.feed, tdv_feed_seed);
+	err = tdv_live_start(&live, &ctx.opts, on_event, &ctx, on_seed);
 	if (err)
 		goto out;
 	tdv_model_observe(ctx.model, tdv_session_observed(&live.session));
 	p->start_ns = live.start_ns;
 	if (ctx.opts.stacks)
-		p->sym = tdv_symbolizer_new(bpf_map__fd(live.session.skel->maps.stacks));
+		p->sym = tdv_symbolizer_new(bpf_map__fd(live.session.skel->maps.stacks),
+					    bpf_map__fd(live.session.skel->maps.ustack_copies),
+					    TDV_KALLSYMS,
+					    tdv_probe_of(&live.session.probes, TDV_EV_GET)->symbol);
 	err = tdv_live_run(&live, on_tick, &ctx);
 	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.drops);
 	tdv_live_stop(&live, ctx.feed.events);

@@ -184,8 +184,10 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 		wakeup = kb * 1024 / 4;
 	s->skel->rodata->wakeup_bytes = wakeup;
 	s->skel->rodata->want_stacks = opts->stacks;
-	if (opts->stacks)
+	if (opts->stacks) {
 		bpf_map__set_max_entries(s->skel->maps.stacks, 16384);
+		bpf_map__set_max_entries(s->skel->maps.ustack_copies, 256);
+	}
 	mark_unused(s);
 	select_programs(s);
 	err = tdvtrace_bpf__load(s->skel);

@@ -1,12 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 #include <errno.h>
-#include <fcntl.h>
-#include <gelf.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 #include <bpf/bpf.h>
 #include "grow.h"
 #include "kallsyms.h"
@@ -21,17 +18,32 @@ struct ksym {
 
 struct tdv_symbolizer {
 	int map_fd;
+	int copies_fd; /* "ustack_copies" */
+	struct tdv_ustack_copy copy;
+	char *kallsyms;
+	char *traced;
+	struct tdv_ustacks *ustacks;
 	struct ksym *ksyms;
 	size_t nksyms, ksyms_cap;
 	bool ksyms_loaded;
 };
 
-struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd)
+struct tdv_symbolizer *tdv_symbolizer_new(int stack_map_fd, int copies_map_fd, const char *kallsyms,
+					  const char *traced)
 {
 	struct tdv_symbolizer *s = calloc(1, sizeof(*s));
 
-	if (s)
-		s->map_fd = stack_map_fd;
+	if (!s)
+		return NULL;
+	s->map_fd = stack_map_fd;
+	s->copies_fd = copies_map_fd;
+	s->kallsyms = strdup(kallsyms);
+	s->traced = strdup(traced);
+	s->ustacks = tdv_ustacks_new();
+	if (!s->kallsyms || !s->traced || !s->ustacks) {
+		tdv_symbolizer_free(s);
+		return NULL;
+	}
 	return s;
 }
 
@@ -40,6 +52,9 @@ void tdv_symbolizer_free(struct tdv_symbolizer *s)
 	if (!s)
 		return;
 	free(s->ksyms);
+	free(s->kallsyms);
+	free(s->traced);
+	tdv_ustacks_free(s->ustacks);
 	free(s);
 }
 
@@ -70,12 +85,13 @@ static int add_ksym(void *ctx, const struct tdv_ksym *k)
 static void load_ksyms(struct tdv_symbolizer *s)
 {
 	s->ksyms_loaded = true;
-	tdv_kallsyms_each(TDV_KALLSYMS, add_ksym, s);
+	tdv_kallsyms_each(s->kallsyms, add_ksym, s);
 	if (s->nksyms)
 		qsort(s->ksyms, s->nksyms, sizeof(*s->ksyms), by_addr);
 }
 
-static void kernel_frame(struct tdv_symbolizer *s, uint64_t ip, char *buf, size_t len)
+/* The text symbol at or below @ip, NULL when none. */
+static const struct ksym *kernel_sym(struct tdv_symbolizer *s, uint64_t ip)
 {
 	size_t lo = 0, hi;
 
@@ -90,114 +106,121 @@ static void kernel_frame(struct tdv_symbolizer *s, uint64_t ip, char *buf, size_
 		else
 			hi = mid;
 	}
-	if (!lo) {
-		snprintf(buf, len, "0x%" PRIx64, ip);
-		return;
-	}
-	snprintf(buf, len, "%s+0x%" PRIx64 "%s%s%s", s->ksyms[lo - 1].name,
-		 ip - s->ksyms[lo - 1].addr, s->ksyms[lo - 1].mod[0] ? " [" : "",
-		 s->ksyms[lo - 1].mod, s->ksyms[lo - 1].mod[0] ? "]" : "");
+	return lo ? &s->ksyms[lo - 1] : NULL;
 }
 
-/*
- * The function symbol of ELF file @path covering what the file holds at
- * @file_off: its name into @name, the offset into it at *@off.
- */
-static bool elf_symbol(const char *path, uint64_t file_off, char *name, size_t len, uint64_t *off)
+static bool tdvtrace_own(const char *name)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool found = false;
-	uint64_t vaddr = 0;
-	Elf_Scn *scn = NULL;
-	size_t nphdr;
-	Elf *elf;
+	static const char *const prefixes[] = { "bpf_prog_",  "bpf_trampoline_", "__kretprobe_",
+						"kretprobe_", "arch_rethook_",	 "rethook_" };
 
-	if (fd < 0)
-		return false;
-	elf_version(EV_CURRENT);
-	elf = elf_begin(fd, ELF_C_READ, NULL);
-	if (!elf || elf_getphdrnum(elf, &nphdr))
-		goto out;
-	/* File offset -> virtual address through the loadable segments. */
-	for (size_t i = 0; i < nphdr; i++) {
-		GElf_Phdr ph;
+	for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+		if (!strncmp(name, prefixes[i], strlen(prefixes[i])))
+			return true;
+	return false;
+}
 
-		if (gelf_getphdr(elf, i, &ph) && ph.p_type == PT_LOAD && ph.p_offset <= file_off &&
-		    file_off < ph.p_offset + ph.p_filesz) {
-			vaddr = file_off - ph.p_offset + ph.p_vaddr;
-			break;
-		}
+size_t tdv_kstack_filter(const char *const *names, size_t n, const char *traced, bool *keep)
+{
+	size_t i = 0, kept = 0;
+
+	while (i < n && names[i] && tdvtrace_own(names[i]))
+		keep[i++] = false;
+	if (i < n && names[i] && traced && !strcmp(names[i], traced))
+		keep[i++] = false;
+	for (; i < n; i++) {
+		keep[i] = !names[i] || strncmp(names[i], "bpf_trampoline_", 15);
+		/* Another probe's trampoline, called from its function's entry. */
+		if (!keep[i] && i > 0 && i + 1 < n && names[i - 1] && names[i + 1] &&
+		    !strcmp(names[i - 1], names[i + 1]))
+			keep[++i] = false;
 	}
-	while (!found && (scn = elf_nextscn(elf, scn))) {
-		GElf_Shdr sh;
-		Elf_Data *data;
+	for (i = 0; i < n; i++)
+		kept += keep[i];
+	return kept;
+}
 
-		if (!gelf_getshdr(scn, &sh) ||
-		    (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM))
+static void print_kernel(struct tdv_symbolizer *s, const uint64_t *ips, size_t n, tdv_frame_fn fn,
+			 void *ctx)
+{
+	const char *names[TDV_STACK_DEPTH];
+	const struct ksym *syms[TDV_STACK_DEPTH];
+	bool keep[TDV_STACK_DEPTH];
+	char frame[512];
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		syms[i] = kernel_sym(s, ips[i]);
+		names[i] = syms[i] ? syms[i]->name : NULL;
+	}
+	tdv_kstack_filter(names, n, s->traced, keep);
+	for (i = 0; i < n; i++) {
+		if (!keep[i])
 			continue;
-		data = elf_getdata(scn, NULL);
-		for (size_t i = 0; data && sh.sh_entsize && i < sh.sh_size / sh.sh_entsize; i++) {
-			GElf_Sym sym;
-
-			if (!gelf_getsym(data, i, &sym) || GELF_ST_TYPE(sym.st_info) != STT_FUNC ||
-			    vaddr < sym.st_value || vaddr >= sym.st_value + sym.st_size)
-				continue;
-			snprintf(name, len, "%s", elf_strptr(elf, sh.sh_link, sym.st_name));
-			*off = vaddr - sym.st_value;
-			found = true;
-			break;
-		}
+		if (syms[i])
+			snprintf(frame, sizeof(frame), "%s+0x%" PRIx64 "%s%s%s", syms[i]->name,
+				 ips[i] - syms[i]->addr, syms[i]->mod[0] ? " [" : "", syms[i]->mod,
+				 syms[i]->mod[0] ? "]" : "");
+		else
+			snprintf(frame, sizeof(frame), "0x%" PRIx64, ips[i]);
+		fn(ctx, frame);
 	}
-out:
-	if (elf)
-		elf_end(elf);
-	close(fd);
-	return found;
 }
 
-static void user_frame(uint32_t tgid, uint64_t ip, char *buf, size_t len)
+static size_t stack_ips(struct tdv_symbolizer *s, int32_t id, uint64_t *ips)
 {
-	char path[64], line[512], file[256] = "", name[128];
-	uint64_t start, end, off, sym_off;
-	bool mapped = false;
-	FILE *f;
+	size_t n = 0;
 
-	snprintf(path, sizeof(path), "/proc/%u/maps", tgid);
-	f = fopen(path, "r");
-	while (f && !mapped && fgets(line, sizeof(line), f)) {
-		char perms[8];
+	if (id < 0 || bpf_map_lookup_elem(s->map_fd, &id, ips))
+		return 0;
+	while (n < TDV_STACK_DEPTH && ips[n])
+		n++;
+	return n;
+}
 
-		file[0] = '\0';
-		if (sscanf(line, "%" SCNx64 "-%" SCNx64 " %7s %" SCNx64 " %*s %*s %255s", &start,
-			   &end, perms, &off, file) >= 4 &&
-		    ip >= start && ip < end && perms[2] == 'x')
-			mapped = true;
-	}
-	if (f)
-		fclose(f);
-	if (mapped && file[0] == '/' &&
-	    elf_symbol(file, ip - start + off, name, sizeof(name), &sym_off)) {
-		snprintf(buf, len, "%s+0x%" PRIx64 " (%s)", name, sym_off, file);
+void tdv_stack_capture(struct tdv_symbolizer *s, const struct tdv_event *e)
+{
+	uint64_t ips[TDV_STACK_DEPTH], key;
+	bool have_copy;
+	size_t n;
+
+	if (!s || e->kind != TDV_EV_GET || !(e->fields & TDV_F_STACKS))
 		return;
-	}
-	snprintf(buf, len, "0x%" PRIx64 "%s%s%s", ip, mapped && file[0] ? " (" : "",
-		 mapped ? file : "", mapped && file[0] ? ")" : "");
+	n = stack_ips(s, e->ustack, ips);
+	if (!n)
+		return;
+	key = (uint64_t)e->tgid << 32 | (uint32_t)e->ustack;
+	have_copy = !bpf_map_lookup_and_delete_elem(s->copies_fd, &key, &s->copy);
+	tdv_ustack_capture(s->ustacks, e->tgid, e->ustack, ips, n, have_copy ? &s->copy : NULL);
 }
 
 int tdv_stack_frames(struct tdv_symbolizer *s, int32_t id, bool user, uint32_t tgid,
 		     tdv_frame_fn fn, void *ctx)
 {
-	uint64_t ips[TDV_STACK_DEPTH] = {};
-	char frame[512];
-	int n = 0;
+	uint64_t ips[TDV_STACK_DEPTH];
+	char frame[32];
+	size_t n;
+	int got;
 
-	if (!s || id < 0 || bpf_map_lookup_elem(s->map_fd, &id, ips))
+	if (!s)
 		return 0;
-	for (; n < TDV_STACK_DEPTH && ips[n]; n++) {
-		if (user)
-			user_frame(tgid, ips[n], frame, sizeof(frame));
-		else
-			kernel_frame(s, ips[n], frame, sizeof(frame));
+	if (user) {
+		got = tdv_ustack_frames(s->ustacks, tgid, id, fn, ctx);
+		if (got >= 0)
+			return got;
+	}
+	n = stack_ips(s, id, ips);
+	if (!n)
+		return 0;
+	if (!user) {
+		print_kernel(s, ips, n, fn, ctx);
+		return n;
+	}
+	/* Not captured at the get: now, if the process still lives. */
+	if (tdv_ustack_capture(s->ustacks, tgid, id, ips, n, NULL) >= 0)
+		return tdv_ustack_frames(s->ustacks, tgid, id, fn, ctx);
+	for (size_t i = 0; i < n; i++) {
+		snprintf(frame, sizeof(frame), "0x%" PRIx64, ips[i]);
 		fn(ctx, frame);
 	}
 	return n;

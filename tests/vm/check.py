@@ -814,21 +814,52 @@ def check_timelines(d):
 
 
 def check_stacks(d):
+    equal(rc(d, "stacks.ctl.rc"), 0, "the VMM ran its script and exited")
     reps = leaks_reports(d, "stacks")
     equal([r["kind"] for r in reps], ["leak_ref"], "the injected leak")
     ev = reps[0]["evidence"][0]
     k, u = ev.get("kstack", []), ev.get("ustack", [])
-    expect(any(f.startswith("amd_iommufd_viommu_init+0x") and f.endswith("[tdvsim]")
-               for f in k), "kernel stack names the vIOMMU init in tdvsim", k)
+    # The stack starts at the get's caller: none of tdvtrace's own frames
+    # (its program, trampolines, the traced function's patched entry).
+    expect(k and re.match(r"amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$", k[0]),
+           "kernel stack starts at the get's caller in tdvsim", k)
+    expect(not any(re.match(r"(bpf_prog_|bpf_trampoline_|amd_iommu_get_trans_devid_by_kvmfd)", f)
+                   for f in k), "no tdvtrace frames", k)
+    equal(sum(f.startswith("amd_iommufd_viommu_init+") for f in k), 1,
+          "the traced caller once (its own trampoline skipped)")
     expect(any(f.startswith("__x64_sys_ioctl+0x") for f in k), "and the ioctl", k)
-    # Static glibc has no frame pointers: the walk is sure of the first frame.
-    expect(u and re.match(r"ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[0]),
+    # The VMM exited before the report: its frames were captured at the get.
+    # Static glibc has no frame pointers: the walk from its ioctl skips the
+    # caller (do_viommu); the copied stack, unwound with DWARF CFI, has it.
+    expect(u and re.match(r"(__)?ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[0]),
            "user stack starts in the VMM's ioctl, symbolized from its ELF", u)
+    expect(len(u) > 1 and re.match(r"do_viommu\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[1]),
+           "then its caller, which only the DWARF unwind finds", u)
+    expect(any(re.match(r"run_script\+0x[0-9a-f]+ \(/bin/tdvctl\)$", f) for f in u[2:]),
+           "the VMM's own functions, named after it exited", u)
+    expect(re.match(r"_start\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[-1]),
+           "down to the entry point: the whole stack", u)
+    expect(all(f.endswith(" (/bin/tdvctl)") for f in u), "every frame in the VMM's code", u)
     text = read(d, "stackstext.out")
-    expect(re.search(r"^        kernel: amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$",
-                     text, re.M), "text: kernel frames", text)
-    expect(re.search(r"^        user:   ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)$", text, re.M),
+    frames = re.findall(r"^        (kernel|user): +(.*)$", text, re.M)
+    expect(frames and frames[0][0] == "kernel"
+           and re.match(r"amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$", frames[0][1]),
+           "text: kernel frames from the get's caller", text)
+    expect(re.search(r"^        user:   (__)?ioctl\+0x[0-9a-f]+ \(/bin/tdvctl\)\n"
+                     r"        user:   do_viommu\+0x[0-9a-f]+ \(/bin/tdvctl\)$", text, re.M),
            "text: user frames", text)
+    expect(all(f.endswith(" (/bin/tdvctl)") for kind, f in frames if kind == "user"),
+           "text: no user frame outside the VMM's code", text)
+    # Its VM shares seg 1's id with the entry leaked before (both segments
+    # hold one): the destroy's DTE clear is clear_while_shared too.
+    reps = [r for r in leaks_reports(d, "stackskp") if r["kind"] == "leak_ref"]
+    equal(len(reps), 1, "kprobes: the injected leak")
+    ev = reps[0]["evidence"][0]
+    k, u = ev.get("kstack", []), ev.get("ustack", [])
+    expect(k and re.match(r"amd_iommufd_viommu_init\+0x[0-9a-f]+ \[tdvsim\]$", k[0]),
+           "kprobes: kernel stack starts at the get's caller", k)
+    expect(len(u) > 1 and re.match(r"do_viommu\+0x[0-9a-f]+ \(/bin/tdvctl\)$", u[1]),
+           "kprobes: the user stack unwound past ioctl", u)
 
 
 def check_leaks_fault_churn(d):
