@@ -99,7 +99,7 @@ int cmd_leaks(int argc, char **argv)
 	if (ctx.opts.stacks)
 		p->sym = tdv_symbolizer_new(bpf_map__fd(live.session.skel->maps.stacks));
 	err = tdv_live_run(&live, on_tick, &ctx);
-	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.drops);
+	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.lost);
 	tdv_live_stop(&live, ctx.feed.events);
 	found = tdv_printer_summary(ctx.model, ctx.opts.json ? stderr : stdout);
 	if (!err)

@@ -699,6 +699,19 @@ def check_leaks_lossy(d):
     equal(rc(d, "lossy.rc"), 3, "exit status 3")
 
 
+def check_map_full(d):
+    err = read(d, "full.err")
+    expect(re.search(r"^tdvtrace: lost evidence 1x: owners map full: an owner not saved$",
+                     err, re.M), "the loss said live, with why", err)
+    expect(re.search(r"tdvtrace: \d+ events, 0 lost, 1 evidence lost \(owners_full get 1\), "
+                     r"0 missed", err), "and in the summary, by why and event kind", err)
+    c = ctl(d, "full.ctl")
+    reps = leaks_reports(d, "full")
+    equal([(r["kind"], r["kvmfd"], r["confidence"]) for r in reps],
+          [("leak_ref", c["A"]["kvmfd"], "lossy")], "the leak, lossy")
+    equal(rc(d, "full.rc"), 1, "exit status 1")
+
+
 def check_leaks_churn(d):
     for name in ("mixed", "spread"):
         truth = json.loads(read(d, name + ".truth.json"))
