@@ -198,8 +198,7 @@ static void report_once(const uint8_t *data, size_t size)
 	sink_open(&run.events);
 	sink_open(&run.perfetto);
 	sink_open(&run.svg);
-	run.text_p = (struct tdv_report_printer){ .f = run.text.f,
-						  .timelines = TDV_TIMELINES_ALL };
+	run.text_p = (struct tdv_report_printer){ .f = run.text.f, .timelines = TDV_TIMELINES_ALL };
 	run.json_p = (struct tdv_report_printer){ .f = run.json.f,
 						  .json = true,
 						  .timelines = TDV_TIMELINES_ALL };
