@@ -31,6 +31,7 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	u64map_init(&m->err_uninits);
 	u64map_init(&m->vm_takers);
 	u64map_init(&m->tgid_takers);
+	u64map_init(&m->tgid_vms);
 	u64nummap_init(&m->vm_lives);
 	u64nummap_init(&m->alloc_ns);
 	return m;
@@ -89,6 +90,8 @@ void tdv_model_free(struct tdv_model *m)
 	u64map_destroy(&m->vm_takers);
 	u64map_each(&m->tgid_takers, free_taker, NULL);
 	u64map_destroy(&m->tgid_takers);
+	u64map_each(&m->tgid_vms, free_taker, NULL);
+	u64map_destroy(&m->tgid_vms);
 	u64nummap_destroy(&m->vm_lives);
 	u64nummap_destroy(&m->alloc_ns);
 	free(m->pend);
@@ -311,6 +314,40 @@ struct taker taker_take(struct tdv_model *m, const struct leaver *who)
 {
 	struct taker *t = who->vm ? u64map_del(&m->vm_takers, who->vm)
 				  : u64map_del(&m->tgid_takers, who->tgid);
+	struct taker out = {};
+
+	if (t) {
+		out = *t;
+		free(t);
+	}
+	return out;
+}
+
+/* Note that VMM @tgid resolved @vm; a full list first drops what is stale. */
+static void vms_of_add(struct tdv_model *m, uint32_t tgid, uint64_t vm)
+{
+	struct taker *t = get_or_new(&m->tgid_vms, tgid, sizeof(*t));
+	size_t j = 0;
+
+	if (!t)
+		return;
+	if (t->n == t->cap) {
+		for (size_t i = 0; i < t->n; i++) {
+			const struct vm_rec *v = u64map_get(&m->vms, t->keys[i]);
+
+			if (v && v->tgid == tgid)
+				t->keys[j++] = t->keys[i];
+		}
+		t->n = j;
+	}
+	if (t->n == t->cap && TDV_GROW(t->keys, t->cap, t->n + 1, 4))
+		return;
+	t->keys[t->n++] = vm;
+}
+
+struct taker vms_of_take(struct tdv_model *m, uint32_t tgid)
+{
+	struct taker *t = u64map_del(&m->tgid_vms, tgid);
 	struct taker out = {};
 
 	if (t) {
@@ -678,6 +715,11 @@ static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
 	if (e->ret || !(e->fields & TDV_F_VM) || !e->vm)
 		return;
 	life = vm_life(m, e->vm);
+	/* Bounded as vm_lives is: VMs whose destroy never came fill it. */
+	if (m->vms.count >= TDV_MODEL_VMS_MAX && !u64map_get(&m->vms, e->vm)) {
+		tdv_model_loss(m, e->ts_ns);
+		return;
+	}
 	v = get_or_new(&m->vms, e->vm, sizeof(*v));
 	if (!v)
 		return;
@@ -687,6 +729,7 @@ static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
 		v->vm_life = life;
 		v->tgid = e->tgid;
 		memcpy(v->comm, e->comm, sizeof(v->comm));
+		vms_of_add(m, e->tgid, e->vm);
 	}
 	if (v->ninits < VM_INITS_KEPT)
 		evidence_of_event(&v->inits[v->ninits], e);

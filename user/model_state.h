@@ -164,6 +164,7 @@ struct tdv_model {
 	struct u64map err_uninits; /* pid -> struct err_uninit */
 	struct u64map vm_takers;   /* vm -> struct taker */
 	struct u64map tgid_takers; /* tgid -> struct taker */
+	struct u64map tgid_vms;	   /* tgid -> struct taker of the vms it resolved */
 	/*
 	 * struct kvm addresses are reused once freed: a VM's life is a number
 	 * of its own, given when its address is first seen and forgotten at
@@ -237,6 +238,8 @@ bool get_of(const struct get_rec *g, const struct leaver *who);
  * none): it went, its takes end here.
  */
 struct taker taker_take(struct tdv_model *m, const struct leaver *who);
+/* The same for the VMs (struct vm_rec addresses) VMM @tgid resolved. */
+struct taker vms_of_take(struct tdv_model *m, uint32_t tgid);
 /* The entry is gone from the kernel (at @ts_ns; 0 if unknown). */
 void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns);
 /* Some live entry holds @devid in @seg (the id is not free to be stale). */
