@@ -15,7 +15,7 @@
 #include "revision.h"
 
 #define POLL_MS 100
-#define LOSS_CHECK_NS 1000000000ULL
+#define LOSS_SAY_NS 1000000000ULL
 
 static volatile sig_atomic_t exiting;
 
@@ -77,37 +77,37 @@ static const char *const loss_what[] = {
 };
 
 /*
- * What was lost since the last check, said as it happens: ring-buffer
- * drops, evidence the programs could not keep, calls they never saw.
- * Returns how many (each makes the reports around it lossy).
+ * What was lost since the last call: ring-buffer drops, evidence the
+ * programs could not keep, calls they never saw. Counted at every poll, so
+ * the model knows of a loss before it reports on the time around it; said
+ * (@say) at most once a second. Returns how many were lost anew.
  */
-static uint64_t check_losses(struct tdv_live *l)
+static uint64_t check_losses(struct tdv_live *l, bool say)
 {
-	uint64_t drops = total_drops(&l->session), ev[TDV_LOSS_KINDS], missed, fresh = 0;
+	uint64_t drops = total_drops(&l->session), ev[TDV_LOSS_KINDS];
+	uint64_t missed = total_missed(&l->session), total = drops + missed, fresh;
 
-	if (drops > l->drops) {
+	evidence_losses(&l->session, ev);
+	for (int i = 1; i < TDV_LOSS_KINDS; i++)
+		total += ev[i];
+	fresh = total > l->lost ? total - l->lost : 0;
+	l->lost += fresh;
+	if (!say)
+		return fresh;
+	if (drops > l->drops)
 		fprintf(stderr, "tdvtrace: lost %" PRIu64 " events (ring buffer full)\n",
 			drops - l->drops);
-		fresh += drops - l->drops;
-		l->drops = drops;
-	}
-	evidence_losses(&l->session, ev);
+	l->drops = drops;
 	for (int i = 1; i < TDV_LOSS_KINDS; i++) {
-		if (ev[i] <= l->evidence[i])
-			continue;
-		fprintf(stderr, "tdvtrace: lost evidence %" PRIu64 "x: %s\n",
-			ev[i] - l->evidence[i], loss_what[i]);
-		fresh += ev[i] - l->evidence[i];
+		if (ev[i] > l->evidence[i])
+			fprintf(stderr, "tdvtrace: lost evidence %" PRIu64 "x: %s\n",
+				ev[i] - l->evidence[i], loss_what[i]);
 		l->evidence[i] = ev[i];
 	}
-	missed = total_missed(&l->session);
-	if (missed > l->missed) {
+	if (missed > l->missed)
 		fprintf(stderr, "tdvtrace: missed %" PRIu64 " calls (a probe did not run)\n",
 			missed - l->missed);
-		fresh += missed - l->missed;
-		l->missed = missed;
-	}
-	l->lost += fresh;
+	l->missed = missed;
 	return fresh;
 }
 
@@ -246,31 +246,32 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 
 int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 {
-	uint64_t next_check = l->start_ns + LOSS_CHECK_NS;
+	uint64_t next_say = l->start_ns + LOSS_SAY_NS;
 
 	while (!exiting) {
-		uint64_t now, new_drops = 0;
-		int err = tdv_session_poll(&l->session, POLL_MS);
+		uint64_t now = tdv_now_ns(), lost;
+		bool say = now >= next_say;
+		int err;
 
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "tdvtrace: ring buffer poll: %s\n", strerror(-err));
-			return TDV_EXIT_ENV;
-		}
-		now = tdv_now_ns();
-		if (now >= next_check) {
-			next_check = now + LOSS_CHECK_NS;
-			new_drops = check_losses(l);
-		}
-		if (tick && tick(ctx, now, new_drops))
+		/* Losses first: the tick may deliver reports on the time before now. */
+		if (say)
+			next_say = now + LOSS_SAY_NS;
+		lost = check_losses(l, say);
+		if (tick && tick(ctx, now, lost))
 			break;
 		/* A reader that went away ends the run as SIGINT does; an error too. */
 		if (tdv_output_check(tdv_stdout()))
 			break;
 		if (l->deadline_ns && now >= l->deadline_ns)
 			break;
+		err = tdv_session_poll(&l->session, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "tdvtrace: ring buffer poll: %s\n", strerror(-err));
+			return TDV_EXIT_ENV;
+		}
 	}
 	tdv_session_poll(&l->session, 0);
-	check_losses(l);
+	check_losses(l, true);
 	return 0;
 }
 
@@ -363,7 +364,7 @@ static void print_missed(struct tdv_session *s)
 
 void tdv_live_stop(struct tdv_live *l, uint64_t events)
 {
-	check_losses(l);
+	check_losses(l, true);
 	tdv_output_check(tdv_stdout());
 	fprintf(stderr, "tdvtrace: %" PRIu64 " %s, %" PRIu64 " lost", events,
 		l->session.hist ? "calls" : "events", l->drops);
