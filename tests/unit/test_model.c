@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "feed.h"
 #include "model.h"
 #include "reorder.h"
 
@@ -1170,6 +1171,29 @@ static void test_gone_indexed(void **state)
 	tdv_model_free(m);
 }
 
+/* A recording has no clock ticks: the feed drains by event time alone. */
+static void test_feed_drains_by_event_time(void **state)
+{
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	struct tdv_feed f;
+
+	tdv_feed_init(&f, m);
+	for (unsigned int i = 0; i < 100000; i++) {
+		struct tdv_event e = { .ts_ns = 1000000000ULL + i * 10000000ULL, /* 10 ms apart */
+				       .kind = TDV_EV_PROC_EXIT,
+				       .tgid = i };
+
+		tdv_feed_event(&f, &e, sizeof(e));
+		assert_true(f.reorder.n <= 11); /* the 100 ms window, no more */
+	}
+	assert_int_equal(f.events, 100000);
+	tdv_feed_finish(&f, 0, false);
+	assert_int_equal(f.reorder.n, 0);
+	tdv_feed_free(&f);
+	tdv_model_free(m);
+}
+
 static void count_event(void *ctx, const struct tdv_event *e)
 {
 	uint64_t *last = ctx;
@@ -1247,6 +1271,7 @@ int main(void)
 		cmocka_unit_test(test_pools_sparse),
 		cmocka_unit_test(test_gone_indexed),
 		cmocka_unit_test(test_reorder_descending_bounded),
+		cmocka_unit_test(test_feed_drains_by_event_time),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);
