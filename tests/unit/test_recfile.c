@@ -746,12 +746,14 @@ static void test_unknown_kind_newer_minor(void **state)
 	n = rec_encode(payload, &later, &rec_event_layout) - payload;
 	n = craft_record(rec, TDV_REC_T_EVENT, payload, n);
 	craft_insert(&buf, &len, offs[1], rec, n);
-	/* minor 0, this build's: both are damage */
+	/* this build's minor: both are damage */
+	craft_put16(buf + 10, TDV_REC_MINOR);
+	craft_fix_header(buf);
 	rd(buf, len, &s, &res);
 	assert_int_equal(res.status, TDV_REC_CORRUPT);
 	assert_int_equal(res.offset, offs[1]);
-	/* minor 1: the kind skipped, the bit dropped */
-	craft_put16(buf + 10, 1);
+	/* a newer minor: the kind skipped, the bit dropped */
+	craft_put16(buf + 10, TDV_REC_MINOR + 1);
 	craft_fix_header(buf);
 	rd(buf, len, &s, &res);
 	assert_int_equal(res.status, TDV_REC_OK);
