@@ -20,6 +20,11 @@
 
 char LICENSE[] SEC("license") = "GPL";
 
+/* errno values bpf_get_stackid() returns when it could not save a stack */
+#define E2BIG 7
+#define ENOMEM 12
+#define EEXIST 17
+
 /* Set by the loader before load. */
 const volatile __u32 filter_tgid;	/* 0: every process */
 const volatile __s32 filter_seg = -1;	/* -1: every segment */
@@ -124,13 +129,21 @@ struct {
 } vmm_tgids SEC(".maps");
 
 /* Only losses are counted here: userspace counts what arrives. */
-static __always_inline void count_drop(__u32 kind)
-{
-	struct tdv_counters *c = bpf_map_lookup_elem(&counters, &kind);
+#define count_loss(kind, field)                                                                    \
+	do {                                                                                       \
+		__u32 __k = (kind);                                                                \
+		struct tdv_counters *__c = bpf_map_lookup_elem(&counters, &__k);                   \
+                                                                                                   \
+		if (__c)                                                                           \
+			__c->field++;                                                              \
+	} while (0)
 
-	if (c)
-		c->drops++;
-}
+/* A map update that failed lost what it saved: count it by why. */
+#define update_or_count(map, key, val, flags, kind, field)                                         \
+	do {                                                                                       \
+		if (bpf_map_update_elem(map, key, val, flags))                                     \
+			count_loss(kind, field);                                                   \
+	} while (0)
 
 /* Wake the reader only when a batch is queued; it also polls on a timer. */
 static __always_inline __u64 wakeup_flag(void)
@@ -147,7 +160,7 @@ static __always_inline void emit(struct tdv_event *e)
 	if (!tdv_filter_pass(filter_tgid, filter_seg, filter_kvmfd, e))
 		return;
 	if (bpf_ringbuf_output(&events, e, sizeof(*e), wakeup_flag()))
-		count_drop(e->kind);
+		count_loss(e->kind, drops);
 }
 
 static __always_inline void event_init(struct tdv_event *e, __u32 kind)
@@ -169,7 +182,7 @@ static __always_inline void call_save(__u32 kind, struct call_val *val)
 	struct call_key key = { .tid = (__u32)bpf_get_current_pid_tgid(), .kind = kind };
 
 	val->ts = bpf_ktime_get_ns();
-	bpf_map_update_elem(&calls, &key, val, BPF_ANY);
+	update_or_count(&calls, &key, val, BPF_ANY, kind, calls_full);
 }
 
 static __always_inline void call_start(__u32 kind, __u64 a0, __u64 a1, __u64 a2)
@@ -186,6 +199,16 @@ static __always_inline struct call_val *call_find(__u32 kind)
 	struct call_val *c = bpf_map_lookup_elem(&calls, &key);
 
 	return c && c->ts ? c : NULL;
+}
+
+/* At a return: its call, or NULL counted as a loss (its entry was lost). */
+static __always_inline struct call_val *call_returning(__u32 kind)
+{
+	struct call_val *c = call_find(kind);
+
+	if (!c)
+		count_loss(kind, no_entry);
+	return c;
 }
 
 static __always_inline void call_end(struct call_val *c)
@@ -276,7 +299,7 @@ static __always_inline int get_entry(void *ctx, void *seg, u32 kvmfd, u16 *out)
 
 static __always_inline int get_exit(void *ctx, int ret)
 {
-	struct call_val *c = call_find(TDV_EV_GET);
+	struct call_val *c = call_returning(TDV_EV_GET);
 	struct amd_iommu_pci_seg___tdv *seg;
 	struct tdv_entry_key key;
 	struct tdv_entry_val *g, fresh = {};
@@ -300,6 +323,10 @@ static __always_inline int get_exit(void *ctx, int ret)
 		e.ustack = bpf_get_stackid(ctx, &stacks, BPF_F_USER_STACK);
 		copy_user_stack(e.tgid, e.ustack);
 		e.fields |= TDV_F_STACKS;
+		/* -EFAULT is no user stack (a kernel thread): not a loss */
+		if (e.kstack == -E2BIG || e.kstack == -ENOMEM || e.kstack == -EEXIST ||
+		    e.ustack == -E2BIG || e.ustack == -ENOMEM || e.ustack == -EEXIST)
+			count_loss(TDV_EV_GET, stacks_lost);
 	}
 	created = tdv_get_created(ret, c->alloc_traced, c->allocated, e.refs);
 	if (!ret) {
@@ -321,12 +348,12 @@ static __always_inline int get_exit(void *ctx, int ret)
 		fresh.gen = g ? g->gen + 1 : 1;
 		fresh.trans_devid = e.trans_devid;
 		fresh.vm = e.vm;
-		bpf_map_update_elem(&gens, &key, &fresh, BPF_ANY);
+		update_or_count(&gens, &key, &fresh, BPF_ANY, TDV_EV_GET, gens_full);
 		ov.kvmfd = e.kvmfd;
 		ov.gen = fresh.gen;
 		ov.vm = e.vm;
-		bpf_map_update_elem(&owners, &ok, &ov, BPF_ANY);
-		bpf_map_update_elem(&vmm_tgids, &e.tgid, &one, BPF_ANY);
+		update_or_count(&owners, &ok, &ov, BPF_ANY, TDV_EV_GET, owners_full);
+		update_or_count(&vmm_tgids, &e.tgid, &one, BPF_ANY, TDV_EV_GET, tgids_full);
 		e.gen = fresh.gen;
 		e.fields |= TDV_F_GEN | TDV_F_NEW;
 	} else if (g) {
@@ -361,8 +388,9 @@ static __always_inline int put_entry(void *ctx, void *seg, u32 kvmfd)
 	n = bpf_map_lookup_elem(&puts_inflight, &key);
 	if (n)
 		__sync_fetch_and_add(n, 1);
-	else
-		bpf_map_update_elem(&puts_inflight, &key, &one, BPF_NOEXIST);
+	else if (bpf_map_update_elem(&puts_inflight, &key, &one, BPF_NOEXIST) &&
+		 !bpf_map_lookup_elem(&puts_inflight, &key)) /* not a racing put's insert */
+		count_loss(TDV_EV_PUT, inflight_full);
 	return 0;
 }
 
@@ -375,7 +403,7 @@ static __always_inline int put_entry(void *ctx, void *seg, u32 kvmfd)
  */
 static __always_inline int put_exit(void *ctx)
 {
-	struct call_val *c = call_find(TDV_EV_PUT);
+	struct call_val *c = call_returning(TDV_EV_PUT);
 	struct amd_iommu_kvmfd_trans_entry___tdv *after;
 	struct amd_iommu_pci_seg___tdv *seg;
 	struct tdv_event e;
@@ -470,7 +498,7 @@ static __always_inline int id_alloc_entry(void *ctx, void *seg)
 
 static __always_inline int id_alloc_exit(void *ctx, int ret)
 {
-	struct call_val *c = call_find(TDV_EV_ID_ALLOC), *outer;
+	struct call_val *c = call_returning(TDV_EV_ID_ALLOC), *outer;
 	struct tdv_event e;
 
 	if (!c)
@@ -519,7 +547,7 @@ static __always_inline int reserve_entry(void *ctx, void *seg, u16 id)
 
 static __always_inline int reserve_exit(void *ctx, int ret)
 {
-	struct call_val *c = call_find(TDV_EV_RESERVE);
+	struct call_val *c = call_returning(TDV_EV_RESERVE);
 	struct tdv_event e;
 
 	if (!c)
@@ -584,7 +612,7 @@ static __always_inline int viommu_init_entry(void *ctx, void *viommu, void *pare
 
 static __always_inline int viommu_init_exit(void *ctx, int ret)
 {
-	struct call_val *c = call_find(TDV_EV_VIOMMU_INIT);
+	struct call_val *c = call_returning(TDV_EV_VIOMMU_INIT);
 	struct iommufd_viommu___tdv *viommu;
 	struct tdv_event e;
 
@@ -616,7 +644,7 @@ static __always_inline int viommu_destroy_entry(void *ctx, void *viommu)
 
 static __always_inline int viommu_destroy_exit(void *ctx)
 {
-	struct call_val *c = call_find(TDV_EV_VIOMMU_DESTROY);
+	struct call_val *c = call_returning(TDV_EV_VIOMMU_DESTROY);
 	struct iommufd_viommu___tdv *viommu;
 	struct amd_iommu___tdv *iommu;
 	struct tdv_event e;

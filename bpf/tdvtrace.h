@@ -157,10 +157,34 @@ struct tdv_ustack_copy {
 	__u8 stack[TDV_USTACK_COPY_BYTES];
 };
 
+/*
+ * Every way the BPF side loses evidence, X(field, what was lost): counted
+ * per event kind (the slot of the "counters" per-CPU array) and reported
+ * live, by kind, like ring-buffer drops; each makes reports lossy.
+ */
+/* clang-format off */
+#define TDV_LOSSES(X)									\
+	X(drops, "ring buffer full")							\
+	X(calls_full, "calls map full: a call not kept for its return")		\
+	X(no_entry, "a return without its entry (evicted from calls, or missed)")	\
+	X(gens_full, "gens map full: a generation not saved")				\
+	X(owners_full, "owners map full: an owner not saved")				\
+	X(tgids_full, "vmm_tgids map full: a VMM not noted for its exit")		\
+	X(inflight_full, "puts_inflight map full: a put not noted")			\
+	X(stacks_lost, "stacks map full: a stack not saved")
+/* clang-format on */
+
+#define TDV_LOSS_FIELD(name, what) __u64 name;
+
 /* Loss counters, one slot per event kind (percpu array). */
 struct tdv_counters {
-	__u64 drops; /* events the ring buffer had no room for */
+	TDV_LOSSES(TDV_LOSS_FIELD)
 };
+
+#define TDV_LOSS_ONE(name, what) +1
+enum { TDV_LOSS_KINDS = 0 TDV_LOSSES(TDV_LOSS_ONE) };
+_Static_assert(sizeof(struct tdv_counters) == TDV_LOSS_KINDS * sizeof(__u64),
+	       "struct tdv_counters is TDV_LOSSES");
 
 /* BPF map "gens": generation of each (seg, kvmfd), +1 per fresh entry. */
 struct tdv_entry_key {

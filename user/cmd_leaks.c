@@ -120,7 +120,7 @@ int cmd_leaks(int argc, char **argv)
 					    TDV_KALLSYMS,
 					    tdv_probe_of(&live.session.probes, TDV_EV_GET)->symbol);
 	err = tdv_live_run(&live, on_tick, &ctx);
-	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.drops);
+	tdv_feed_finish(&ctx.feed, tdv_now_ns(), live.lost);
 	tdv_live_stop(&live, ctx.feed.events);
 	found = tdv_printer_summary(ctx.model, ctx.opts.json ? stderr : stdout);
 	if (!err)

@@ -138,7 +138,8 @@ static void print_table(struct top_ctx *ctx, uint64_t now_ns)
 			print_row_json(&ctx->rows[i], now_ns);
 		return;
 	}
-	printf("tdvtrace top: %zu entries; ids allocated per seg:", ctx->nrows);
+	/* The true total: rows left out for want of memory count too. */
+	printf("tdvtrace top: %zu entries; ids allocated per seg:", ctx->nrows + ctx->missed);
 	for (unsigned int s = 0; s <= UINT16_MAX; s++) {
 		uint32_t used = tdv_model_pool_used(ctx->model, s);
 

@@ -7,45 +7,34 @@
  * Refs another VM took on the same entry (alias) are not its leak.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include "detect.h"
-
-/* Whether get @g was taken by @who. */
-static bool get_of(const struct get_rec *g, const struct leaver *who)
-{
-	if (who->vm)
-		return g->vm == who->vm && g->vm_life == who->vm_life;
-	return g->tgid == who->tgid;
-}
-
-struct arm_ctx {
-	struct tdv_model *m;
-	const struct leaver *who;
-	uint64_t ts_ns;
-};
-
-static void arm_entry(void *ctx, uint64_t key, void *value)
-{
-	struct arm_ctx *c = ctx;
-	struct entry *en = value;
-
-	for (size_t i = 0; i < en->ngets; i++) {
-		if (!get_of(&en->gets[i], c->who) || en->gets[i].reported)
-			continue;
-		grace_schedule(c->m, &(struct pending){ .due_ns = c->ts_ns + c->m->grace_ns,
-							.kind = P_GONE,
-							.seg = en->seg,
-							.kvmfd = en->kvmfd,
-							.gen = en->gen,
-							.who = *c->who });
-		return;
-	}
-}
 
 void detect_leak_ref_arm(struct tdv_model *m, const struct leaver *who, uint64_t ts_ns)
 {
-	struct arm_ctx c = { .m = m, .who = who, .ts_ns = ts_ns };
+	struct taker t = taker_take(m, who);
+	struct u64nummap seen; /* a key repeats once per get: arm each entry once */
 
-	u64map_each(&m->entries, arm_entry, &c);
+	u64nummap_init(&seen);
+	for (size_t k = 0; k < t.n; k++) {
+		struct entry *en = u64map_get(&m->entries, t.keys[k]);
+		bool armed = u64nummap_get(&seen, t.keys[k], &(uint64_t){ 0 });
+
+		u64nummap_put(&seen, t.keys[k], 1);
+		for (size_t i = 0; en && !armed && i < en->ngets; i++) {
+			if (!get_of(&en->gets[i], who) || en->gets[i].reported)
+				continue;
+			grace_schedule(m, &(struct pending){ .due_ns = ts_ns + m->grace_ns,
+							     .kind = P_GONE,
+							     .seg = en->seg,
+							     .kvmfd = en->kvmfd,
+							     .gen = en->gen,
+							     .who = *who });
+			armed = true;
+		}
+	}
+	u64nummap_destroy(&seen);
+	free(t.keys);
 }
 
 void detect_leak_ref(struct tdv_model *m, const struct pending *p)

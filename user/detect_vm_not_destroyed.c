@@ -16,31 +16,24 @@
 #include <string.h>
 #include "detect.h"
 
-struct arm_ctx {
-	struct tdv_model *m;
-	const struct tdv_event *exit;
-};
-
-static void arm_vm(void *ctx, uint64_t vm, void *value)
-{
-	struct arm_ctx *c = ctx;
-	struct vm_rec *v = value;
-	struct pending p = { .due_ns = c->exit->ts_ns + c->m->grace_ns,
-			     .kind = P_VM_EXITED,
-			     .who = { .vm = vm, .vm_life = v->vm_life } };
-
-	if (v->tgid != c->exit->tgid || v->exited)
-		return;
-	v->exited = true;
-	evidence_of_event(&p.release, c->exit);
-	grace_schedule(c->m, &p);
-}
-
 void detect_vm_not_destroyed_arm(struct tdv_model *m, const struct tdv_event *exit)
 {
-	struct arm_ctx c = { .m = m, .exit = exit };
+	struct taker vms = vms_of_take(m, exit->tgid);
 
-	u64map_each(&m->vms, arm_vm, &c);
+	for (size_t i = 0; i < vms.n; i++) {
+		struct vm_rec *v = u64map_get(&m->vms, vms.keys[i]);
+		struct pending p = { .due_ns = exit->ts_ns + m->grace_ns,
+				     .kind = P_VM_EXITED,
+				     .who = { .vm = vms.keys[i] } };
+
+		if (!v || v->tgid != exit->tgid || v->exited)
+			continue;
+		v->exited = true;
+		p.who.vm_life = v->vm_life;
+		evidence_of_event(&p.release, exit);
+		grace_schedule(m, &p);
+	}
+	free(vms.keys);
 }
 
 /* The entries the VM still holds refs on, and those refs. */

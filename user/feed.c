@@ -19,6 +19,7 @@ void tdv_feed_init(struct tdv_feed *f, struct tdv_model *m)
 {
 	f->model = m;
 	f->events = f->bad = 0;
+	f->newest_ns = 0;
 	tdv_reorder_init(&f->reorder, REORDER_WINDOW_NS);
 }
 
@@ -38,6 +39,11 @@ int tdv_feed_event(void *feed, void *raw, size_t size)
 	}
 	f->events++;
 	tdv_reorder_push(&f->reorder, &e, to_model, f);
+	/* Drain by event time too: a recording has no clock ticks between. */
+	if (e.ts_ns > f->newest_ns) {
+		f->newest_ns = e.ts_ns;
+		tdv_reorder_drain(&f->reorder, f->newest_ns, to_model, f);
+	}
 	return 0;
 }
 

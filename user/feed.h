@@ -11,8 +11,9 @@
 struct tdv_feed {
 	struct tdv_model *model;
 	struct tdv_reorder reorder;
-	uint64_t events; /* records taken */
-	uint64_t bad;	 /* malformed records skipped */
+	uint64_t events;    /* records taken */
+	uint64_t bad;	    /* malformed records skipped */
+	uint64_t newest_ns; /* the latest timestamp taken */
 };
 
 void tdv_feed_init(struct tdv_feed *f, struct tdv_model *m);

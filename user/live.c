@@ -15,7 +15,7 @@
 #include "revision.h"
 
 #define POLL_MS 100
-#define LOSS_CHECK_NS 1000000000ULL
+#define LOSS_SAY_NS 1000000000ULL
 
 static volatile sig_atomic_t exiting;
 
@@ -42,6 +42,73 @@ static uint64_t total_drops(struct tdv_session *s)
 	for (int k = 0; k < TDV_EV_MAX; k++)
 		drops += c[k].drops;
 	return drops;
+}
+
+/* Evidence the BPF side lost, but for ring-buffer drops, per TDV_LOSSES field. */
+static void evidence_losses(struct tdv_session *s, uint64_t out[TDV_LOSS_KINDS])
+{
+	struct tdv_counters c[TDV_EV_MAX];
+
+	memset(out, 0, TDV_LOSS_KINDS * sizeof(*out));
+	if (tdv_session_counters(s, c))
+		return;
+	for (int k = 0; k < TDV_EV_MAX; k++) {
+		int i = 0;
+
+#define TDV_LOSS_ADD(name, what) out[i++] += c[k].name;
+		TDV_LOSSES(TDV_LOSS_ADD)
+#undef TDV_LOSS_ADD
+	}
+	out[0] = 0; /* drops: said on their own */
+}
+
+/* Calls no program saw: BPF recursion, kprobe and kretprobe misses. */
+static uint64_t total_missed(struct tdv_session *s)
+{
+	__s64 kprobes = tdv_session_kprobe_missed(s, NULL, NULL);
+
+	return tdv_session_missed(s, NULL, NULL) + (kprobes > 0 ? kprobes : 0);
+}
+
+static const char *const loss_what[] = {
+#define TDV_LOSS_WHAT(name, what) what,
+	TDV_LOSSES(TDV_LOSS_WHAT)
+#undef TDV_LOSS_WHAT
+};
+
+/*
+ * What was lost since the last call: ring-buffer drops, evidence the
+ * programs could not keep, calls they never saw. Counted at every poll, so
+ * the model knows of a loss before it reports on the time around it; said
+ * (@say) at most once a second. Returns how many were lost anew.
+ */
+static uint64_t check_losses(struct tdv_live *l, bool say)
+{
+	uint64_t drops = total_drops(&l->session), ev[TDV_LOSS_KINDS];
+	uint64_t missed = total_missed(&l->session), total = drops + missed, fresh;
+
+	evidence_losses(&l->session, ev);
+	for (int i = 1; i < TDV_LOSS_KINDS; i++)
+		total += ev[i];
+	fresh = total > l->lost ? total - l->lost : 0;
+	l->lost += fresh;
+	if (!say)
+		return fresh;
+	if (drops > l->drops)
+		fprintf(stderr, "tdvtrace: lost %" PRIu64 " events (ring buffer full)\n",
+			drops - l->drops);
+	l->drops = drops;
+	for (int i = 1; i < TDV_LOSS_KINDS; i++) {
+		if (ev[i] > l->evidence[i])
+			fprintf(stderr, "tdvtrace: lost evidence %" PRIu64 "x: %s\n",
+				ev[i] - l->evidence[i], loss_what[i]);
+		l->evidence[i] = ev[i];
+	}
+	if (missed > l->missed)
+		fprintf(stderr, "tdvtrace: missed %" PRIu64 " calls (a probe did not run)\n",
+			missed - l->missed);
+	l->missed = missed;
+	return fresh;
 }
 
 /* Entries that predate us: into the BPF maps, and to @fn if there is one. */
@@ -179,38 +246,32 @@ int tdv_live_start(struct tdv_live *l, const struct tdv_options *opts,
 
 int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 {
-	uint64_t next_check = l->start_ns + LOSS_CHECK_NS;
+	uint64_t next_say = l->start_ns + LOSS_SAY_NS;
 
 	while (!exiting) {
-		uint64_t now, new_drops = 0;
-		int err = tdv_session_poll(&l->session, POLL_MS);
+		uint64_t now = tdv_now_ns(), lost;
+		bool say = now >= next_say;
+		int err;
 
-		if (err < 0 && err != -EINTR) {
-			fprintf(stderr, "tdvtrace: ring buffer poll: %s\n", strerror(-err));
-			return TDV_EXIT_ENV;
-		}
-		now = tdv_now_ns();
-		if (now >= next_check) {
-			uint64_t drops = total_drops(&l->session);
-
-			next_check = now + LOSS_CHECK_NS;
-			if (drops > l->drops) {
-				new_drops = drops - l->drops;
-				fprintf(stderr,
-					"tdvtrace: lost %" PRIu64 " events (ring buffer full)\n",
-					new_drops);
-				l->drops = drops;
-			}
-		}
-		if (tick && tick(ctx, now, new_drops))
+		/* Losses first: the tick may deliver reports on the time before now. */
+		if (say)
+			next_say = now + LOSS_SAY_NS;
+		lost = check_losses(l, say);
+		if (tick && tick(ctx, now, lost))
 			break;
 		/* A reader that went away ends the run as SIGINT does; an error too. */
 		if (tdv_output_check(tdv_stdout()))
 			break;
 		if (l->deadline_ns && now >= l->deadline_ns)
 			break;
+		err = tdv_session_poll(&l->session, POLL_MS);
+		if (err < 0 && err != -EINTR) {
+			fprintf(stderr, "tdvtrace: ring buffer poll: %s\n", strerror(-err));
+			return TDV_EXIT_ENV;
+		}
 	}
 	tdv_session_poll(&l->session, 0);
+	check_losses(l, true);
 	return 0;
 }
 
@@ -246,30 +307,69 @@ static void list_missed(void *ctx, const char *program, __u64 missed)
 	list->sep = ", ";
 }
 
-/* ", N missed (get_kretprobe 3, ...)": the count, then which programs. */
+/* ", N evidence lost (calls_full get 2, ...)": by why and event kind. */
+static void print_evidence_lost(struct tdv_session *s)
+{
+	struct tdv_counters c[TDV_EV_MAX];
+	const char *sep = " (";
+	uint64_t total = 0;
+
+	if (tdv_session_counters(s, c))
+		return;
+#define TDV_LOSS_PLUS(name, what) +c[k].name
+	for (int k = 1; k < TDV_EV_MAX; k++)
+		total += 0 TDV_LOSSES(TDV_LOSS_PLUS) - c[k].drops;
+#undef TDV_LOSS_PLUS
+	if (!total)
+		return;
+	fprintf(stderr, ", %" PRIu64 " evidence lost", total);
+	for (int k = 1; k < TDV_EV_MAX; k++) {
+#define TDV_LOSS_PRINT(name, what)                                                                 \
+	if (c[k].name && strcmp(#name, "drops")) {                                                 \
+		fprintf(stderr, "%s%s %s %" PRIu64, sep, #name, tdv_event_name(k),                 \
+			(uint64_t)c[k].name);                                                      \
+		sep = ", ";                                                                        \
+	}
+		TDV_LOSSES(TDV_LOSS_PRINT)
+#undef TDV_LOSS_PRINT
+	}
+	fputc(')', stderr);
+}
+
+/*
+ * ", N missed (get_kretprobe 3, ...)": the count, then which programs;
+ * where the kernel does not count kprobe misses, that said.
+ */
 static void print_missed(struct tdv_session *s)
 {
 	char *which = NULL;
 	size_t len = 0;
 	struct missed_list list = { .f = open_memstream(&which, &len), .sep = " (" };
 	uint64_t missed = tdv_session_missed(s, list.f ? list_missed : NULL, &list);
+	__s64 kprobes = tdv_session_kprobe_missed(s, list.f ? list_missed : NULL, &list);
 
+	if (kprobes > 0)
+		missed += kprobes;
 	if (list.f) {
-		if (missed)
+		if (*list.sep == ',')
 			fputc(')', list.f);
 		fclose(list.f);
 	}
-	fprintf(stderr, ", %" PRIu64 " missed%s\n", missed, which ? which : "");
+	fprintf(stderr, ", %" PRIu64 " missed%s%s\n", missed, which ? which : "",
+		kprobes == -EOPNOTSUPP ? " (kprobe misses not counted: the kernel's link info "
+					 "has them from Linux 6.7)"
+				       : "");
 	free(which);
 }
 
 void tdv_live_stop(struct tdv_live *l, uint64_t events)
 {
-	l->drops = total_drops(&l->session);
+	check_losses(l, true);
 	tdv_output_check(tdv_stdout());
 	fprintf(stderr, "tdvtrace: %" PRIu64 " %s, %" PRIu64 " lost", events,
 		l->session.hist ? "calls" : "events", l->drops);
 	print_drops_by_kind(&l->session);
+	print_evidence_lost(&l->session);
 	print_missed(&l->session);
 	tdv_session_close(&l->session);
 }

@@ -17,13 +17,16 @@
 struct tdv_live {
 	struct tdv_session session;
 	uint64_t start_ns;
-	uint64_t deadline_ns; /* 0: none */
-	uint64_t drops;	      /* lost so far */
+	uint64_t deadline_ns;		   /* 0: none */
+	uint64_t drops;			   /* events the ring buffer dropped so far */
+	uint64_t evidence[TDV_LOSS_KINDS]; /* other losses so far, by TDV_LOSSES field */
+	uint64_t missed;		   /* calls no probe saw (recursion, kprobe misses) */
+	uint64_t lost;			   /* all of them */
 };
 
 /*
- * Called about every 100 ms with the time and the events lost since the
- * last call; returning true ends the run.
+ * Called about every 100 ms with the time and what was lost since the
+ * last call (events, evidence, missed calls); returning true ends the run.
  */
 typedef bool (*tdv_tick_fn)(void *ctx, uint64_t now_ns, uint64_t new_drops);
 

@@ -29,6 +29,9 @@ struct tdv_model *tdv_model_new(uint64_t grace_ns, tdv_report_fn fn, void *ctx)
 	u64map_init(&m->pools);
 	u64map_init(&m->vms);
 	u64map_init(&m->err_uninits);
+	u64map_init(&m->vm_takers);
+	u64map_init(&m->tgid_takers);
+	u64map_init(&m->tgid_vms);
 	u64nummap_init(&m->vm_lives);
 	u64nummap_init(&m->alloc_ns);
 	return m;
@@ -43,6 +46,19 @@ void tdv_model_observe(struct tdv_model *m, unsigned int observed)
 static void free_value(void *ctx, uint64_t key, void *value)
 {
 	free(value);
+}
+
+static void free_pool(void *ctx, uint64_t key, void *value)
+{
+	pool_free(value);
+}
+
+static void free_taker(void *ctx, uint64_t key, void *value)
+{
+	struct taker *t = value;
+
+	free(t->keys);
+	free(t);
 }
 
 static void free_entry(void *ctx, uint64_t key, void *value)
@@ -64,12 +80,18 @@ void tdv_model_free(struct tdv_model *m)
 	u64map_destroy(&m->devids);
 	u64map_each(&m->vfctrls, free_value, NULL);
 	u64map_destroy(&m->vfctrls);
-	u64map_each(&m->pools, free_value, NULL);
+	u64map_each(&m->pools, free_pool, NULL);
 	u64map_destroy(&m->pools);
 	u64map_each(&m->vms, free_value, NULL);
 	u64map_destroy(&m->vms);
 	u64map_each(&m->err_uninits, free_value, NULL);
 	u64map_destroy(&m->err_uninits);
+	u64map_each(&m->vm_takers, free_taker, NULL);
+	u64map_destroy(&m->vm_takers);
+	u64map_each(&m->tgid_takers, free_taker, NULL);
+	u64map_destroy(&m->tgid_takers);
+	u64map_each(&m->tgid_vms, free_taker, NULL);
+	u64map_destroy(&m->tgid_vms);
 	u64nummap_destroy(&m->vm_lives);
 	u64nummap_destroy(&m->alloc_ns);
 	free(m->pend);
@@ -94,31 +116,51 @@ static void *get_or_new(struct u64map *map, uint64_t key, size_t size)
 
 struct pool *pool_of(struct tdv_model *m, uint16_t seg)
 {
-	return get_or_new(&m->pools, seg, sizeof(struct pool));
+	return get_or_new(&m->pools, seg, sizeof(struct pool)); /* zeroed: an empty set */
 }
 
 bool pool_test(const struct pool *p, uint16_t id)
 {
-	return p->bits[id / 8] & (1 << (id % 8));
+	uint64_t one;
+
+	return u64nummap_get(&p->ids, id, &one);
 }
 
 void pool_set(struct pool *p, uint16_t id, bool on)
 {
 	if (pool_test(p, id) == on)
 		return;
-	p->bits[id / 8] ^= 1 << (id % 8);
-	if (on)
-		p->used++;
-	else
+	if (!on) {
+		u64nummap_del(&p->ids, id);
 		p->used--;
+	} else if (!u64nummap_put(&p->ids, id, 1)) {
+		p->used++;
+	}
 }
 
-uint64_t vm_life(const struct tdv_model *m, uint64_t vm)
+void pool_free(struct pool *p)
 {
-	uint64_t lives = 0;
+	if (p)
+		u64nummap_destroy(&p->ids);
+	free(p);
+}
 
-	u64nummap_get(&m->vm_lives, vm, &lives);
-	return lives;
+uint64_t vm_life(struct tdv_model *m, uint64_t vm)
+{
+	uint64_t life;
+
+	if (!vm)
+		return 0;
+	if (u64nummap_get(&m->vm_lives, vm, &life))
+		return life;
+	if (m->vm_lives.map.count >= TDV_MODEL_VMS_MAX) {
+		/* Each VM here lost its destroy: start afresh, and say so. */
+		u64nummap_destroy(&m->vm_lives);
+		tdv_model_loss(m, m->now_ns);
+	}
+	life = ++m->last_vm_life;
+	u64nummap_put(&m->vm_lives, vm, life);
+	return life;
 }
 
 /* ---- entries ------------------------------------------------------------- */
@@ -154,10 +196,15 @@ static void find_holder(void *ctx, uint64_t key, void *value)
 
 struct entry *entry_holding(struct tdv_model *m, uint16_t seg, uint16_t devid)
 {
+	struct devid_state *d = u64map_get(&m->devids, devid_key(seg, devid));
 	struct holding_ctx c = { .seg = seg, .devid = devid };
 
-	if (devid_live(m, seg, devid))
-		u64map_each(&m->entries, find_holder, &c);
+	if (!d || !d->holders)
+		return NULL;
+	if (d->holder)
+		return d->holder;
+	/* Two holders at once (a put was lost), the indexed one gone: search. */
+	u64map_each(&m->entries, find_holder, &c);
 	return c.found;
 }
 
@@ -172,8 +219,12 @@ struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e)
 {
 	struct devid_state *d =
 		get_or_new(&m->devids, devid_key(e->seg, e->trans_devid), sizeof(*d));
-	struct entry *en = d ? calloc(1, sizeof(*en)) : NULL;
+	struct entry *en = NULL;
 
+	if (m->entries.count >= TDV_MODEL_ENTRIES_MAX)
+		tdv_model_loss(m, e->ts_ns);
+	else if (d)
+		en = calloc(1, sizeof(*en));
 	if (!en)
 		return NULL;
 	en->seg = e->seg;
@@ -191,7 +242,22 @@ struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e)
 		return NULL;
 	}
 	d->holders++;
+	d->holder = en;
 	return en;
+}
+
+/*
+ * Forget an id's state once nothing points at it: no entry, no translate
+ * DTE, no VF control. So the table holds only ids in use (at most 65536
+ * a segment), not every id a long run (or a crafted stream) named.
+ */
+static void devid_prune(struct tdv_model *m, uint16_t seg, uint16_t devid)
+{
+	uint64_t key = devid_key(seg, devid);
+	struct devid_state *d = u64map_get(&m->devids, key);
+
+	if (d && !d->holders && !d->set && !d->vfctrl_refs)
+		free(u64map_del(&m->devids, key));
 }
 
 void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns)
@@ -201,7 +267,94 @@ void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns)
 	timeline_close(m, en, ts_ns);
 	u64map_del(&m->entries, entry_key(en->seg, en->kvmfd));
 	d->holders--; /* made with the entry, never freed */
+	if (d->holder == en)
+		d->holder = NULL;
+	devid_prune(m, en->seg, en->trans_devid);
 	free_entry(NULL, 0, en);
+}
+
+bool get_of(const struct get_rec *g, const struct leaver *who)
+{
+	if (who->vm)
+		return g->vm == who->vm && g->vm_life == who->vm_life;
+	return g->tgid == who->tgid;
+}
+
+static bool entry_taken_by(struct tdv_model *m, uint64_t key, const struct leaver *who)
+{
+	struct entry *en = u64map_get(&m->entries, key);
+
+	for (size_t i = 0; en && i < en->ngets; i++)
+		if (get_of(&en->gets[i], who))
+			return true;
+	return false;
+}
+
+/* Note that @who took a get on @en; a full list first drops what is stale. */
+static void taker_add(struct tdv_model *m, struct u64map *map, uint64_t id,
+		      const struct leaver *who, const struct entry *en)
+{
+	struct taker *t = get_or_new(map, id, sizeof(*t));
+	size_t j = 0;
+
+	if (!t)
+		return;
+	if (t->n == t->cap) {
+		for (size_t i = 0; i < t->n; i++)
+			if (entry_taken_by(m, t->keys[i], who))
+				t->keys[j++] = t->keys[i];
+		t->n = j;
+	}
+	if (t->n == t->cap && TDV_GROW(t->keys, t->cap, t->n + 1, 4))
+		return;
+	t->keys[t->n++] = entry_key(en->seg, en->kvmfd);
+}
+
+struct taker taker_take(struct tdv_model *m, const struct leaver *who)
+{
+	struct taker *t = who->vm ? u64map_del(&m->vm_takers, who->vm)
+				  : u64map_del(&m->tgid_takers, who->tgid);
+	struct taker out = {};
+
+	if (t) {
+		out = *t;
+		free(t);
+	}
+	return out;
+}
+
+/* Note that VMM @tgid resolved @vm; a full list first drops what is stale. */
+static void vms_of_add(struct tdv_model *m, uint32_t tgid, uint64_t vm)
+{
+	struct taker *t = get_or_new(&m->tgid_vms, tgid, sizeof(*t));
+	size_t j = 0;
+
+	if (!t)
+		return;
+	if (t->n == t->cap) {
+		for (size_t i = 0; i < t->n; i++) {
+			const struct vm_rec *v = u64map_get(&m->vms, t->keys[i]);
+
+			if (v && v->tgid == tgid)
+				t->keys[j++] = t->keys[i];
+		}
+		t->n = j;
+	}
+	if (t->n == t->cap && TDV_GROW(t->keys, t->cap, t->n + 1, 4))
+		return;
+	t->keys[t->n++] = vm;
+}
+
+struct taker vms_of_take(struct tdv_model *m, uint32_t tgid)
+{
+	struct taker *t = u64map_del(&m->tgid_vms, tgid);
+	struct taker out = {};
+
+	if (t) {
+		out = *t;
+		free(t);
+	}
+	return out;
 }
 
 void entry_add_get(struct tdv_model *m, struct entry *en, const struct tdv_event *e)
@@ -221,6 +374,10 @@ void entry_add_get(struct tdv_model *m, struct entry *en, const struct tdv_event
 	g->kstack = e->kstack;
 	g->ustack = e->ustack;
 	memcpy(g->comm, e->comm, sizeof(g->comm));
+	if (g->vm)
+		taker_add(m, &m->vm_takers, g->vm,
+			  &(struct leaver){ .vm = g->vm, .vm_life = g->vm_life }, en);
+	taker_add(m, &m->tgid_takers, g->tgid, &(struct leaver){ .tgid = g->tgid }, en);
 }
 
 /*
@@ -364,6 +521,25 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 }
 
 /*
+ * The kernel hands out only free ids, and frees one inside the put that
+ * releases its entry. So an entry still holding an id being allocated,
+ * whose free we never saw or saw longer than a grace period ago, lost its
+ * put: it is gone (and events were lost).
+ */
+static void drop_lost_holders(struct tdv_model *m, const struct tdv_event *e, struct pool *p)
+{
+	struct devid_state *d = u64map_get(&m->devids, devid_key(e->seg, e->trans_devid));
+	struct entry *en;
+
+	if (!d || !d->holders ||
+	    (!pool_test(p, e->trans_devid) && d->freed_ns + m->grace_ns > e->ts_ns))
+		return;
+	while ((en = entry_holding(m, e->seg, e->trans_devid)))
+		entry_drop(m, en, 0);
+	tdv_model_loss(m, e->ts_ns);
+}
+
+/*
  * id_alloc / id_free: traced calls of the pool. Where the probe table says
  * one of them misses calls (a clone, or not attached), the facts derived
  * from gets and puts stand instead, and its events change nothing.
@@ -371,6 +547,7 @@ static void on_put(struct tdv_model *m, const struct tdv_event *e)
 static void on_id(struct tdv_model *m, const struct tdv_event *e)
 {
 	bool alloc = e->kind == TDV_EV_ID_ALLOC;
+	struct devid_state *d;
 	struct pool *p;
 
 	if (!m->observe_set)
@@ -381,9 +558,13 @@ static void on_id(struct tdv_model *m, const struct tdv_event *e)
 	if (!p || !(e->fields & TDV_F_TRANS_DEVID))
 		return;
 	if (alloc) {
+		drop_lost_holders(m, e, p);
 		id_allocated(m, p, e);
 		return;
 	}
+	d = u64map_get(&m->devids, devid_key(e->seg, e->trans_devid));
+	if (d)
+		d->freed_ns = e->ts_ns;
 	pool_set(p, e->trans_devid, false);
 	u64nummap_del(&m->alloc_ns, devid_key(e->seg, e->trans_devid));
 }
@@ -439,6 +620,7 @@ static void on_dte_clear(struct tdv_model *m, const struct tdv_event *e)
 
 	if (d)
 		d->set = false;
+	devid_prune(m, e->seg, e->trans_devid);
 	if (driver_error_clear(m, e))
 		return;
 	en = entry_of_devid(m, e);
@@ -469,6 +651,7 @@ static void on_vfctrl(struct tdv_model *m, const struct tdv_event *e)
 		d = u64map_get(&m->devids, devid_key(e->seg, v->devid));
 		if (d && d->vfctrl_refs)
 			d->vfctrl_refs--;
+		devid_prune(m, e->seg, v->devid);
 	}
 	v->devid = e->trans_devid;
 	if (!v->devid) {
@@ -489,10 +672,12 @@ static void on_uninit(struct tdv_model *m, const struct tdv_event *e)
 	struct entry *en;
 
 	/*
-	 * The vIOMMU's VF control names another trans_devid than the one it
-	 * uninits: the driver's init error path (detect_driver_dte0.c).
+	 * The vIOMMU's VF control names a trans_devid while its uninit reads
+	 * neither kvmfd nor trans_devid set: the driver's init error path
+	 * (detect_driver_dte0.c). Both must hold: a gid reused by another
+	 * vIOMMU on another CPU can put a VF control write ahead of an uninit.
 	 */
-	if (v && v->devid != e->trans_devid) {
+	if (v && v->devid && v->devid != e->trans_devid && !e->trans_devid && !e->kvmfd) {
 		struct err_uninit *u = get_or_new(&m->err_uninits, e->pid, sizeof(*u));
 
 		if (u) {
@@ -532,6 +717,11 @@ static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
 	if (e->ret || !(e->fields & TDV_F_VM) || !e->vm)
 		return;
 	life = vm_life(m, e->vm);
+	/* Bounded as vm_lives is: VMs whose destroy never came fill it. */
+	if (m->vms.count >= TDV_MODEL_VMS_MAX && !u64map_get(&m->vms, e->vm)) {
+		tdv_model_loss(m, e->ts_ns);
+		return;
+	}
 	v = get_or_new(&m->vms, e->vm, sizeof(*v));
 	if (!v)
 		return;
@@ -541,6 +731,7 @@ static void on_viommu_init(struct tdv_model *m, const struct tdv_event *e)
 		v->vm_life = life;
 		v->tgid = e->tgid;
 		memcpy(v->comm, e->comm, sizeof(v->comm));
+		vms_of_add(m, e->tgid, e->vm);
 	}
 	if (v->ninits < VM_INITS_KEPT)
 		evidence_of_event(&v->inits[v->ninits], e);
@@ -557,8 +748,8 @@ static void on_gone(struct tdv_model *m, const struct tdv_event *e)
 			return;
 		who.vm = e->vm;
 		who.vm_life = vm_life(m, e->vm);
-		/* The address may hold another VM from now on. */
-		u64nummap_put(&m->vm_lives, e->vm, who.vm_life + 1);
+		/* The address may hold another VM from now on: a new life. */
+		u64nummap_del(&m->vm_lives, e->vm);
 		free(u64map_del(&m->vms, e->vm));
 	} else {
 		who.tgid = e->tgid;
@@ -594,7 +785,7 @@ static void on_seg_fini(struct tdv_model *m, const struct tdv_event *e)
 	}
 	free(c.v);
 	/* The kernel empties both xarrays: start the segment afresh. */
-	free(u64map_del(&m->pools, e->seg));
+	pool_free(u64map_del(&m->pools, e->seg));
 }
 
 void tdv_model_event(struct tdv_model *m, const struct tdv_event *e)

@@ -184,6 +184,9 @@ struct tdv_model_stats {
 	uint64_t live_entries;
 	uint64_t ids_allocated; /* over all segments */
 	uint64_t driver_dte0;	/* the driver's own clears of DTE 0, reported once */
+	uint64_t vms_tracked;	/* VMs told apart, not yet destroyed */
+	uint64_t vms_resolved;	/* VMs the driver resolved, awaiting their destroy */
+	uint64_t ids_tracked;	/* trans_devids with an entry, DTE or VF control on them */
 };
 
 void tdv_model_stats(const struct tdv_model *m, struct tdv_model_stats *out);

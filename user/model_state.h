@@ -52,6 +52,8 @@ struct entry {
  */
 struct devid_state {
 	unsigned int holders; /* live entries with this trans_devid */
+	struct entry *holder; /* the latest of them (NULL: dropped since) */
+	uint64_t freed_ns;    /* its last id_free */
 	/* The translate DTE: set or not, and the dte_set that set it. */
 	bool set;
 	uint16_t iommu, gid;
@@ -69,11 +71,25 @@ struct vfctrl {
 /*
  * One segment's trans_devid pool: as id_alloc/id_free show it, or as derived
  * from gets and final puts where they are not observed (tdv_model_observe).
+ * The allocated ids in a set, so a segment costs what it holds (a crafted
+ * stream may name all 65536 segments).
  */
 struct pool {
-	uint8_t bits[65536 / 8];
+	struct u64nummap ids; /* id -> 1 */
 	uint32_t used;
 };
+
+/*
+ * Live entries at most: past it a new entry is not kept and counted as a
+ * loss. An entry goes at its release, at its segment's fini, when its key
+ * gets a new generation, or when its id is allocated anew although its put
+ * never came (see on_id()), so only a stream that loses puts and id events
+ * both comes near it.
+ */
+#define TDV_MODEL_ENTRIES_MAX (1U << 20)
+
+/* VMs not yet destroyed that the model tells apart (see vm_life()). */
+#define TDV_MODEL_VMS_MAX 65536
 
 /*
  * A VM the driver resolved: a viommu_init with its kvmfd succeeded, so the
@@ -109,6 +125,16 @@ struct leaver {
 	uint32_t tgid;
 };
 
+/*
+ * The entries a VM or a VMM took gets on (entry_key()s, maybe repeated or
+ * stale), so its going need not scan every entry. Compacted as it grows:
+ * it holds at most twice the entries with a get of its own.
+ */
+struct taker {
+	uint64_t *keys;
+	size_t n, cap;
+};
+
 /* What waits out the grace period (model_grace.c). */
 enum pending_kind {
 	P_GONE,	     /* a VM or VMM went: its refs on one entry must drain */
@@ -136,11 +162,17 @@ struct tdv_model {
 	struct u64map pools;	   /* seg -> struct pool */
 	struct u64map vms;	   /* struct kvm address -> struct vm_rec */
 	struct u64map err_uninits; /* pid -> struct err_uninit */
+	struct u64map vm_takers;   /* vm -> struct taker */
+	struct u64map tgid_takers; /* tgid -> struct taker */
+	struct u64map tgid_vms;	   /* tgid -> struct taker of the vms it resolved */
 	/*
-	 * struct kvm addresses are reused once freed: count each address's
-	 * kvm_destroy_vm so a new VM at an old address is a new VM.
+	 * struct kvm addresses are reused once freed: a VM's life is a number
+	 * of its own, given when its address is first seen and forgotten at
+	 * its kvm_destroy_vm, so a new VM at an old address is a new VM and
+	 * the table holds only VMs not yet destroyed (see vm_life()).
 	 */
-	struct u64nummap vm_lives; /* vm -> lives ended */
+	struct u64nummap vm_lives; /* vm -> its current life */
+	uint64_t last_vm_life;
 	struct u64nummap alloc_ns; /* (seg << 16 | id) -> when it was allocated */
 	void (*on_close)(void *ctx, const struct tdv_timeline *t);
 	void *close_ctx;
@@ -199,15 +231,29 @@ struct entry *entry_of_devid(struct tdv_model *m, const struct tdv_event *e);
 struct entry *entry_holding(struct tdv_model *m, uint16_t seg, uint16_t devid);
 struct entry *entry_create(struct tdv_model *m, const struct tdv_event *e);
 void entry_add_get(struct tdv_model *m, struct entry *en, const struct tdv_event *e);
+/* Whether get @g was taken by @who. */
+bool get_of(const struct get_rec *g, const struct leaver *who);
+/*
+ * Take the list of the entries @who took gets on (free() its keys; n 0:
+ * none): it went, its takes end here.
+ */
+struct taker taker_take(struct tdv_model *m, const struct leaver *who);
+/* The same for the VMs (struct vm_rec addresses) VMM @tgid resolved. */
+struct taker vms_of_take(struct tdv_model *m, uint32_t tgid);
 /* The entry is gone from the kernel (at @ts_ns; 0 if unknown). */
 void entry_drop(struct tdv_model *m, struct entry *en, uint64_t ts_ns);
 /* Some live entry holds @devid in @seg (the id is not free to be stale). */
 bool devid_live(const struct tdv_model *m, uint16_t seg, uint16_t devid);
-/* Which life of struct kvm address @vm is running now. */
-uint64_t vm_life(const struct tdv_model *m, uint64_t vm);
+/*
+ * Which life of struct kvm address @vm is running now (0: no VM). Bounded:
+ * at TDV_MODEL_VMS_MAX VMs whose destroy never came the table is emptied
+ * and counted as a loss (their later reports are lossy).
+ */
+uint64_t vm_life(struct tdv_model *m, uint64_t vm);
 struct pool *pool_of(struct tdv_model *m, uint16_t seg);
 bool pool_test(const struct pool *p, uint16_t id);
 void pool_set(struct pool *p, uint16_t id, bool on);
+void pool_free(struct pool *p);
 
 /* Timelines (model_timeline.c). */
 void timeline_add(struct tdv_model *m, struct entry *en, const struct tdv_event *e);

@@ -15,6 +15,9 @@ void tdv_model_stats(const struct tdv_model *m, struct tdv_model_stats *out)
 {
 	*out = m->stats;
 	out->live_entries = m->entries.count;
+	out->vms_tracked = m->vm_lives.map.count;
+	out->vms_resolved = m->vms.count;
+	out->ids_tracked = m->devids.count;
 	out->ids_allocated = 0;
 	u64map_each(&m->pools, count_pool, out);
 }

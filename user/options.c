@@ -11,6 +11,7 @@ enum {
 	OPT_JSON,
 	OPT_ATTACH,
 	OPT_RINGBUF_KB,
+	OPT_MAP_ENTRIES,
 };
 
 static const struct argp_option filter_options[] = {
@@ -27,6 +28,10 @@ static const struct argp_option live_options[] = {
 	  0 },
 	{ "ringbuf-kb", OPT_RINGBUF_KB, "KB", 0,
 	  "Ring buffer size in KiB, a power of two >= 4 (default 4096)", 0 },
+	{ "map-entries", OPT_MAP_ENTRIES, "N", 0,
+	  "Size of each BPF tracking map (calls, gens, owners, puts in flight, VMMs, stacks; "
+	  "defaults 16384 to 65536): what does not fit is counted as lost evidence",
+	  0 },
 	{ "verbose", 'v', NULL, 0, "Show libbpf debug messages", 0 },
 	{},
 };
@@ -156,6 +161,11 @@ static error_t parse_common(int key, char *arg, struct argp_state *state)
 				   arg);
 		opts->ringbuf_kb = v;
 		opts->given |= TDV_OPT_RINGBUF_KB;
+		break;
+	case OPT_MAP_ENTRIES:
+		if (tdv_parse_uint(arg, 1 << 20, &v) || !v)
+			argp_error(state, "invalid --map-entries '%s': expected 1 to 1048576", arg);
+		opts->map_entries = v;
 		break;
 	case 'v':
 		opts->verbose = true;

@@ -52,8 +52,9 @@ struct tdv_options {
 	bool json;
 	bool verbose;
 	enum tdv_attach_mode attach;
-	unsigned int ringbuf_kb; /* 0: default */
-	bool stacks;		 /* record the stacks of each get */
+	unsigned int ringbuf_kb;  /* 0: default */
+	unsigned int map_entries; /* 0: each tracking map its default size */
+	bool stacks;		  /* record the stacks of each get */
 	/* hist: load the aggregating programs (no ring buffer), buckets in these */
 	uint64_t hist_unit_ns;
 };

@@ -17,7 +17,9 @@
  *
  * Record payloads (TDV_REC_T_*) are listed in recfile_codec.c. A newer minor
  * version may append fields to a payload or to the header, and add record
- * types: a reader takes the prefix it knows and skips types it does not.
+ * types, event kinds and event field bits: a reader takes the prefix it
+ * knows, skips types and event kinds it does not, and ignores field bits it
+ * does not know (in a file of its own minor version these are corrupt).
  * Anything else needs a new major version, which older readers refuse.
  */
 #ifndef TDV_RECFILE_H
@@ -127,7 +129,7 @@ enum tdv_rec_status {
 struct tdv_rec_result {
 	enum tdv_rec_status status;
 	uint64_t offset;	  /* where reading stopped (the bad head/record start) */
-	uint64_t records, events; /* delivered (skipped unknown types not counted) */
+	uint64_t records, events; /* delivered (skipped unknown types and kinds not counted) */
 	bool complete;		  /* END seen and nothing after it is bad */
 	char error[256];	  /* "...at offset N: what, and what to do"; "" when OK */
 };

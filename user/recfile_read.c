@@ -178,6 +178,15 @@ static int deliver(struct reader *r, uint64_t off, uint16_t type, const uint8_t 
 
 		memset(&raw, 0, sizeof(raw));
 		rec_decode(&c, &raw, &rec_event_layout);
+		/*
+		 * A newer minor version's event kinds are skipped, its field
+		 * bits ignored: what this build knows of the event stands.
+		 */
+		if (r->minor > TDV_REC_MINOR) {
+			if (raw.kind >= TDV_EV_MAX)
+				return 0;
+			raw.fields &= TDV_F_ALL;
+		}
 		if (tdv_event_decode(&raw, sizeof(raw), &e))
 			return fail(r, TDV_REC_CORRUPT, off,
 				    "corrupt at offset %" PRIu64 " (record %" PRIu64

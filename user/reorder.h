@@ -13,9 +13,21 @@
 #include <linux/types.h>
 #include "tdvtrace.h"
 
+/*
+ * The most events held: at the bound a push first passes on the oldest
+ * (order is then kept only within the last TDV_REORDER_MAX events).
+ */
+#define TDV_REORDER_MAX (1U << 16)
+
+struct tdv_reorder_slot {
+	struct tdv_event e;
+	uint64_t seq; /* arrival order, for equal timestamps */
+};
+
 struct tdv_reorder {
-	struct tdv_event *ring; /* n events from head, sorted by ts_ns */
-	size_t head, n, cap;	/* cap: 0 or a power of two */
+	struct tdv_reorder_slot *heap; /* a min-heap by (ts_ns, seq) */
+	size_t n, cap;
+	uint64_t seq;
 	uint64_t window_ns;
 };
 

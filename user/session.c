@@ -7,6 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <bpf/bpf.h>
+#include <bpf/btf.h>
 #include "btf_check.h"
 #include "kernel_caps.h"
 #include "session.h"
@@ -185,8 +186,17 @@ static int load(struct tdv_session *s, const struct tdv_options *opts)
 	s->skel->rodata->wakeup_bytes = wakeup;
 	s->skel->rodata->want_stacks = opts->stacks;
 	if (opts->stacks) {
-		bpf_map__set_max_entries(s->skel->maps.stacks, 16384);
+		bpf_map__set_max_entries(s->skel->maps.stacks,
+					 opts->map_entries ? opts->map_entries : 16384);
 		bpf_map__set_max_entries(s->skel->maps.ustack_copies, 256);
+	}
+	if (opts->map_entries) {
+		struct bpf_map *maps[] = { s->skel->maps.calls, s->skel->maps.gens,
+					   s->skel->maps.owners, s->skel->maps.puts_inflight,
+					   s->skel->maps.vmm_tgids };
+
+		for (size_t i = 0; i < sizeof(maps) / sizeof(maps[0]); i++)
+			bpf_map__set_max_entries(maps[i], opts->map_entries);
 	}
 	mark_unused(s);
 	select_programs(s);
@@ -370,9 +380,11 @@ int tdv_session_counters(struct tdv_session *s, struct tdv_counters out[TDV_EV_M
 	for (__u32 k = 0; k < TDV_EV_MAX; k++) {
 		if (bpf_map_lookup_elem(fd, &k, percpu))
 			return -errno;
+#define TDV_LOSS_SUM(name, what) out[k].name += percpu[c].name;
 		for (int c = 0; c < ncpu; c++) {
-			out[k].drops += percpu[c].drops;
+			TDV_LOSSES(TDV_LOSS_SUM)
 		}
+#undef TDV_LOSS_SUM
 	}
 	return 0;
 }
@@ -393,6 +405,118 @@ __u64 tdv_session_missed(struct tdv_session *s, tdv_missed_fn fn, void *ctx)
 		missed += info.recursion_misses;
 		if (fn)
 			fn(ctx, bpf_program__name(prog), info.recursion_misses);
+	}
+	return missed;
+}
+
+/*
+ * struct bpf_link_info of a perf-event link (kprobes), as Linux 6.7 made it
+ * (the "missed" count); the installed uapi header predates it.
+ */
+struct tdv_perf_link_info {
+	__u32 type; /* BPF_LINK_TYPE_PERF_EVENT */
+	__u32 id;
+	__u32 prog_id;
+	__u32 : 32;
+	__u32 perf_type; /* enum bpf_perf_event_type */
+	__u32 : 32;
+	__u64 func_name;
+	__u32 name_len;
+	__u32 offset;
+	__u64 addr;
+	__u64 missed; /* the kprobe's nmissed (a kretprobe's too: maxactive) */
+	__u64 cookie;
+};
+
+#define TDV_LINK_TYPE_PERF_EVENT 7
+#define TDV_PERF_EVENT_KPROBE 3
+#define TDV_PERF_EVENT_KRETPROBE 4
+
+bool tdv_session_uses_kprobes(const struct tdv_session *s)
+{
+	for (int i = 0; i < TDV_PROBE_COUNT; i++)
+		if (s->probes.probe[i].how == TDV_HOW_KPROBE && !s->probes.probe[i].unused)
+			return true;
+	return false;
+}
+
+/* Does BTF type @id have members @path[0].@path[1]... (@depth names), anonymous ones aside? */
+static bool btf_has_path(const struct btf *btf, __u32 id, const char *const *path, int depth)
+{
+	const struct btf_type *t = btf__type_by_id(btf, btf__resolve_type(btf, id));
+	const struct btf_member *m;
+
+	if (!depth)
+		return true;
+	if (!t || (!btf_is_struct(t) && !btf_is_union(t)))
+		return false;
+	m = btf_members(t);
+	for (int i = 0; i < btf_vlen(t); i++, m++) {
+		const char *name = btf__name_by_offset(btf, m->name_off);
+
+		if (name && !*name && btf_has_path(btf, m->type, path, depth)) /* anonymous */
+			return true;
+		if (name && !strcmp(name, path[0]) &&
+		    btf_has_path(btf, m->type, path + 1, depth - 1))
+			return true;
+	}
+	return false;
+}
+
+/* Does this kernel's link info count a kprobe's misses (Linux 6.7 on)? */
+static bool kprobe_missed_known(void)
+{
+	static const char *const path[] = { "perf_event", "kprobe", "missed" };
+	static int known = -1;
+	struct btf *btf;
+	__s32 id;
+
+	if (known >= 0)
+		return known;
+	btf = btf__load_vmlinux_btf();
+	known = 0;
+	if (!btf)
+		return false;
+	id = btf__find_by_name_kind(btf, "bpf_link_info", BTF_KIND_STRUCT);
+	known = id > 0 && btf_has_path(btf, id, path, 3);
+	btf__free(btf);
+	return known;
+}
+
+__s64 tdv_session_kprobe_missed(struct tdv_session *s, tdv_missed_fn fn, void *ctx)
+{
+	__s64 missed = 0;
+
+	if (!tdv_session_uses_kprobes(s))
+		return 0;
+	if (!kprobe_missed_known())
+		return -EOPNOTSUPP;
+	for (int i = 0; i < s->nlinks; i++) {
+		struct bpf_program *prog = NULL;
+		struct tdv_perf_link_info info;
+		__u32 len = sizeof(info);
+		int fd = bpf_link__fd(s->links[i]);
+
+		memset(&info, 0, sizeof(info));
+		if (bpf_obj_get_info_by_fd(fd, &info, &len) ||
+		    info.type != TDV_LINK_TYPE_PERF_EVENT ||
+		    (info.perf_type != TDV_PERF_EVENT_KPROBE &&
+		     info.perf_type != TDV_PERF_EVENT_KRETPROBE))
+			continue;
+		if (!info.missed)
+			continue;
+		missed += info.missed;
+		bpf_object__for_each_program (prog, s->obj) {
+			struct bpf_prog_info pinfo = {};
+			__u32 plen = sizeof(pinfo);
+
+			if (bpf_program__fd(prog) >= 0 &&
+			    !bpf_obj_get_info_by_fd(bpf_program__fd(prog), &pinfo, &plen) &&
+			    pinfo.id == info.prog_id)
+				break;
+		}
+		if (fn)
+			fn(ctx, prog ? bpf_program__name(prog) : "kprobe", info.missed);
 	}
 	return missed;
 }

@@ -81,6 +81,17 @@ typedef void (*tdv_missed_fn)(void *ctx, const char *program, __u64 missed);
  */
 __u64 tdv_session_missed(struct tdv_session *s, tdv_missed_fn fn, void *ctx);
 
+/* Any probe attached as a kprobe / kretprobe? */
+bool tdv_session_uses_kprobes(const struct tdv_session *s);
+
+/*
+ * Calls the kernel's kprobes and kretprobes missed (a kprobe hit while
+ * another ran, a kretprobe out of maxactive instances): the total and @fn
+ * per program, from the links' info; -EOPNOTSUPP where the kernel does
+ * not say (before Linux 6.7) and kprobes are used.
+ */
+__s64 tdv_session_kprobe_missed(struct tdv_session *s, tdv_missed_fn fn, void *ctx);
+
 void tdv_session_close(struct tdv_session *s);
 
 /* Install the libbpf print callback: debug output only with -v. */

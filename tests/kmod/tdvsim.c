@@ -157,6 +157,8 @@ struct amd_iommu_viommu {
 	unsigned long vfmmio_mmap_offset;
 	/* sim: get_kvm_handler's fdget took a file reference nobody drops */
 	bool sim_vm_pinned;
+	/* sim: SKIP_PUT fired for this destroy, decided before uninit_one */
+	bool sim_put_skipped;
 };
 
 /*
@@ -646,8 +648,12 @@ __other_file void amd_viommu_uninit_one(struct amd_iommu *iommu, struct amd_iomm
 	sim_free_vm_region(&aviommu->domid_table);
 
 	amd_iommu_update_vfctrl_mmio_translate_devid(iommu, aviommu->gid, 0);
-	/* sim: SKIP_DTE_CLEAR leaves a still-set translate DTE behind its last ref */
-	if (sim_refs(iommu->pci_seg, aviommu->kvmfd) <= 1 &&
+	/*
+	 * sim: SKIP_DTE_CLEAR leaves a still-set translate DTE behind its last
+	 * ref, so only where the put that follows will release the entry: not
+	 * when SKIP_PUT keeps the ref (the DTE then sits on a live id).
+	 */
+	if (!aviommu->sim_put_skipped && sim_refs(iommu->pci_seg, aviommu->kvmfd) <= 1 &&
 	    READ_ONCE(iommu->pci_seg->dev_table[aviommu->trans_devid].data[0]) &&
 	    fault_hit(TDVSIM_FAULT_SKIP_DTE_CLEAR))
 		;
@@ -856,11 +862,12 @@ static void amd_iommufd_viommu_destroy(struct iommufd_viommu *viommu)
 	spin_unlock_irqrestore(&pdom->lock, flags);
 	xa_destroy(&aviommu->gdomid_array);
 	amd_iommu_gid_free(iommu, aviommu->gid);
+	/* sim: SKIP_PUT leaks the ref; DOUBLE_PUT drops it twice */
+	aviommu->sim_put_skipped = fault_hit(TDVSIM_FAULT_SKIP_PUT);
 	amd_viommu_uninit_one(iommu, aviommu);
 	/* sim: iommufd_viommu_destroy_mmap() */
 	aviommu->vfmmio_mmap_offset = 0;
-	/* sim: SKIP_PUT leaks the ref; DOUBLE_PUT drops it twice */
-	if (fault_hit(TDVSIM_FAULT_SKIP_PUT))
+	if (aviommu->sim_put_skipped)
 		return;
 	amd_iommu_free_trans_devid_by_kvmfd(iommu->pci_seg, aviommu->kvmfd);
 	/* ... and only once the first put released the entry */

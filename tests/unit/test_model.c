@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
+#include "feed.h"
 #include "model.h"
 #include "reorder.h"
 
@@ -241,17 +242,25 @@ static void test_leak_ref_names_outstanding_get(void **state)
 	assert_int_equal(st.live_entries, 1); /* the kernel still holds it */
 }
 
-/* Teardown still in flight when the VM goes is not a leak. */
+/* Teardown still in flight when the VM goes is not a leak; past grace it is. */
 static void test_put_within_grace_is_no_leak(void **state)
 {
-	struct stream s = { .tgid = 100 };
-	struct sink out = {};
+	for (int late = 0; late < 2; late++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
 
-	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
-	vm_destroy(&s, VM_A);
-	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
-	run(&s, &out, NULL);
-	assert_int_equal(out.n, 0);
+		viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+		vm_destroy(&s, VM_A);
+		s.ts += late ? GRACE : GRACE / 2;
+		viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+		run(&s, &out, NULL);
+		assert_int_equal(out.n, late);
+		if (late) {
+			assert_int_equal(out.reports[0].kind, TDV_R_LEAK_REF);
+			assert_int_equal(out.reports[0].refs, 1);
+			assert_int_equal(out.reports[0].vm, VM_A);
+		}
+	}
 }
 
 static void test_unbalanced_put(void **state)
@@ -401,25 +410,39 @@ static void test_leak_id_when_not_freed(void **state)
 	assert_int_equal(out.reports[0].trans_devid, 0xfffe);
 }
 
-/* The grace period ends between a re-allocation and its get: no leak_id. */
+/*
+ * The grace period ends between a re-allocation and its get: no leak_id.
+ * Its twin: the id never freed, the grace period ends before it is handed
+ * out again: leak_id.
+ */
 static void test_reallocated_id_is_no_leak(void **state)
 {
-	struct stream s = { .tgid = 100 };
-	struct sink out = {};
-	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	for (int unfreed = 0; unfreed < 2; unfreed++) {
+		struct stream s = { .tgid = 100 };
+		struct sink out = {};
+		struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
 
-	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
-	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
-	s.ts += GRACE;
-	viommu_create(&s, 0, 5, 1, 0xffff, 1, 2, VM_B);
-	for (unsigned int i = 0; i < s.n; i++) {
-		tdv_model_event(m, &s.ev[i]);
-		if (s.ev[i].kind == TDV_EV_ID_ALLOC && s.ev[i].ts_ns > GRACE)
-			tdv_model_tick(m, s.ev[i].ts_ns + 1); /* due right here */
+		viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+		viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+		if (unfreed)
+			drop_events(&s, TDV_EV_ID_FREE);
+		s.ts += GRACE;
+		viommu_create(&s, 0, 5, 1, unfreed ? 0xfffe : 0xffff, 1, 2, VM_B);
+		for (unsigned int i = 0; i < s.n; i++) {
+			if (s.ev[i].kind == TDV_EV_ID_ALLOC && s.ev[i].ts_ns > GRACE && unfreed)
+				tdv_model_tick(m, s.ev[i].ts_ns - 1); /* due right before */
+			tdv_model_event(m, &s.ev[i]);
+			if (s.ev[i].kind == TDV_EV_ID_ALLOC && s.ev[i].ts_ns > GRACE && !unfreed)
+				tdv_model_tick(m, s.ev[i].ts_ns + 1); /* due right here */
+		}
+		tdv_model_finish(m);
+		assert_int_equal(out.n, unfreed);
+		if (unfreed) {
+			assert_int_equal(out.reports[0].kind, TDV_R_LEAK_ID);
+			assert_int_equal(out.reports[0].trans_devid, 0xffff);
+		}
+		tdv_model_free(m);
 	}
-	tdv_model_finish(m);
-	assert_int_equal(out.n, 0);
-	tdv_model_free(m);
 }
 
 /* ---- trans_devid_alloc / _free inlined: facts derived --------------------- */
@@ -1015,7 +1038,196 @@ static void test_memory_flat_over_churn(void **state)
 	assert_int_equal(out.n, 0);
 	assert_int_equal(st.live_entries, 0);
 	assert_int_equal(st.ids_allocated, 0);
+	assert_int_equal(st.vms_tracked, 0); /* 20000 VMs came and went */
+	assert_int_equal(st.ids_tracked, 0);
 	tdv_model_free(m);
+}
+
+/* A put and its id_free lost: the id's next allocation ends the entry. */
+static void test_entry_whose_put_was_lost(void **state)
+{
+	struct stream s = { .tgid = 100 };
+	struct sink out = {};
+	struct tdv_model_stats st;
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_A);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 0, 1, true, true);
+	drop_events(&s, TDV_EV_ID_FREE);
+	drop_events(&s, TDV_EV_PUT);
+	for (unsigned int i = 0; i < s.n; i++)
+		tdv_model_event(m, &s.ev[i]);
+	tdv_model_stats(m, &st);
+	assert_int_equal(st.live_entries, 1); /* as far as the model knows */
+	s.n = 0;
+	viommu_create(&s, 0, 5, 1, 0xffff, 1, 2, VM_B);
+	for (unsigned int i = 0; i < s.n; i++)
+		tdv_model_event(m, &s.ev[i]);
+	tdv_model_stats(m, &st);
+	assert_int_equal(st.live_entries, 1); /* VM_B's alone */
+	s.n = 0;
+	vm_destroy(&s, VM_A);
+	viommu_destroy(&s, 0, 5, 1, 0xffff, 1, 2, true, false);
+	vm_destroy(&s, VM_B);
+	for (unsigned int i = 0; i < s.n; i++)
+		tdv_model_event(m, &s.ev[i]);
+	tdv_model_tick(m, s.ts + 2 * GRACE);
+	tdv_model_finish(m);
+	/* VM_B's leak alone (its evidence all after the loss: exact) */
+	assert_int_equal(out.n, 1);
+	assert_int_equal(out.reports[0].kind, TDV_R_LEAK_REF);
+	assert_int_equal(out.reports[0].kvmfd, 5);
+	assert_int_equal(out.reports[0].vm, VM_B);
+	assert_false(out.reports[0].lossy);
+	tdv_model_free(m);
+}
+
+/* VMs whose destroy never comes: the table stops at its bound, with a loss. */
+static void test_vm_lives_bounded(void **state)
+{
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	struct tdv_model_stats st;
+	struct stream s = { .tgid = 100 };
+
+	for (unsigned int i = 0; i < 70000; i++) {
+		struct tdv_event e = { .ts_ns = 1000 + i,
+				       .kind = TDV_EV_VIOMMU_INIT,
+				       .fields = TDV_F_SEG | TDV_F_KVMFD | TDV_F_VM | TDV_F_RET,
+				       .vm = VM_A + 64 * i,
+				       .tgid = 100 };
+
+		tdv_model_event(m, &e);
+	}
+	tdv_model_stats(m, &st);
+	assert_true(st.vms_tracked <= 65536);
+	assert_int_equal(st.vms_tracked, 70000 - 65536);
+	assert_int_equal(st.vms_resolved, 65536); /* the rest not kept: lost */
+	/* a leak now rests on evidence older than the loss: lossy */
+	s.ts = 100000;
+	viommu_create(&s, 0, 4, 1, 0xffff, 1, 1, VM_B);
+	viommu_destroy(&s, 0, 4, 1, 0xffff, 1, 1, true, false);
+	vm_destroy(&s, VM_B);
+	for (unsigned int i = 0; i < s.n; i++)
+		tdv_model_event(m, &s.ev[i]);
+	tdv_model_finish(m);
+	assert_int_equal(out.reports[out.n - 1].kind, TDV_R_LEAK_REF);
+	assert_int_equal(out.reports[out.n - 1].vm, VM_B);
+	tdv_model_free(m);
+}
+
+/* Every one of 65536 segments holds an id: each pool costs what it holds. */
+static void test_pools_sparse(void **state)
+{
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	struct tdv_model_stats st;
+
+	for (unsigned int seg = 0; seg < 65536; seg++) {
+		struct tdv_event e = { .ts_ns = 1000 + seg,
+				       .kind = TDV_EV_ID_ALLOC,
+				       .fields = TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_RET,
+				       .seg = seg,
+				       .trans_devid = seg,
+				       .ret = seg };
+
+		tdv_model_event(m, &e);
+	}
+	tdv_model_stats(m, &st);
+	assert_int_equal(st.ids_allocated, 65536);
+	assert_int_equal(tdv_model_pool_used(m, 12345), 1);
+	assert_int_equal(tdv_model_pool_used(m, 0), 1);
+	tdv_model_free(m);
+}
+
+/* Many VMs with an entry each, each VM's going arms only its own entries. */
+static void test_gone_indexed(void **state)
+{
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	struct tdv_model_stats st;
+	struct stream s = { .tgid = 100 };
+
+	for (unsigned int i = 0; i < 20000; i++) {
+		s.n = 0;
+		viommu_create(&s, i % 2, 4 + i, 1, 0xffff - i, 1, 1, VM_A + 64 * i);
+		for (unsigned int j = 0; j < s.n; j++)
+			tdv_model_event(m, &s.ev[j]);
+	}
+	for (unsigned int i = 0; i < 20000; i++) {
+		s.n = 0;
+		if (i % 2)
+			viommu_destroy(&s, i % 2, 4 + i, 1, 0xffff - i, 0, 1, true, true);
+		vm_destroy(&s, VM_A + 64 * i);
+		for (unsigned int j = 0; j < s.n; j++)
+			tdv_model_event(m, &s.ev[j]);
+	}
+	tdv_model_tick(m, s.ts + 2 * GRACE);
+	tdv_model_finish(m);
+	tdv_model_stats(m, &st);
+	assert_int_equal(st.reports[TDV_R_LEAK_REF], 10000); /* the even ones */
+	assert_int_equal(st.live_entries, 10000);
+	assert_int_equal(st.vms_tracked, 0);
+	tdv_model_free(m);
+}
+
+/* A recording has no clock ticks: the feed drains by event time alone. */
+static void test_feed_drains_by_event_time(void **state)
+{
+	struct sink out = {};
+	struct tdv_model *m = tdv_model_new(GRACE, collect, &out);
+	struct tdv_feed f;
+
+	tdv_feed_init(&f, m);
+	for (unsigned int i = 0; i < 100000; i++) {
+		struct tdv_event e = { .ts_ns = 1000000000ULL + i * 10000000ULL, /* 10 ms apart */
+				       .kind = TDV_EV_PROC_EXIT,
+				       .tgid = i };
+
+		tdv_feed_event(&f, &e, sizeof(e));
+		assert_true(f.reorder.n <= 11); /* the 100 ms window, no more */
+	}
+	assert_int_equal(f.events, 100000);
+	tdv_feed_finish(&f, 0, false);
+	assert_int_equal(f.reorder.n, 0);
+	tdv_feed_free(&f);
+	tdv_model_free(m);
+}
+
+static void count_event(void *ctx, const struct tdv_event *e)
+{
+	uint64_t *last = ctx;
+
+	assert_true(e->ts_ns >= last[0]);
+	last[0] = e->ts_ns;
+	last[1]++;
+}
+
+/* Descending timestamps cost O(log n) each; at the bound the oldest go on. */
+static void test_reorder_descending_bounded(void **state)
+{
+	uint64_t got[2] = {};
+	struct tdv_reorder r;
+
+	tdv_reorder_init(&r, UINT64_MAX / 2);
+	for (unsigned int i = 0; i < TDV_REORDER_MAX; i++) {
+		struct tdv_event e = { .ts_ns = 10000000 - i };
+
+		assert_int_equal(tdv_reorder_push(&r, &e, count_event, got), 0);
+	}
+	assert_int_equal(got[1], 0);
+	assert_int_equal(r.n, TDV_REORDER_MAX);
+	for (unsigned int i = 0; i < 10; i++) {
+		struct tdv_event e = { .ts_ns = 20000000 + i };
+
+		tdv_reorder_push(&r, &e, count_event, got);
+	}
+	assert_int_equal(got[1], 10); /* the ten oldest, in order */
+	assert_int_equal(got[0], 10000000 - TDV_REORDER_MAX + 10);
+	assert_int_equal(r.n, TDV_REORDER_MAX);
+	tdv_reorder_flush(&r, count_event, got);
+	assert_int_equal(got[1], TDV_REORDER_MAX + 10);
+	tdv_reorder_free(&r);
 }
 
 int main(void)
@@ -1054,6 +1266,12 @@ int main(void)
 		cmocka_unit_test(test_reorder_ring_wraps_and_grows),
 		cmocka_unit_test(test_loss_marks_reports_lossy),
 		cmocka_unit_test(test_memory_flat_over_churn),
+		cmocka_unit_test(test_entry_whose_put_was_lost),
+		cmocka_unit_test(test_vm_lives_bounded),
+		cmocka_unit_test(test_pools_sparse),
+		cmocka_unit_test(test_gone_indexed),
+		cmocka_unit_test(test_reorder_descending_bounded),
+		cmocka_unit_test(test_feed_drains_by_event_time),
 	};
 
 	return cmocka_run_group_tests_name("model", tests, NULL, NULL);

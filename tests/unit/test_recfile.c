@@ -14,6 +14,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 #include "recfile.h"
+#include "recfile_codec.h"
 #include "../fuzz/craft.h"
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -727,6 +728,42 @@ static void test_unknown_type_skipped(void **state)
 	free(buf);
 }
 
+/* A newer minor version's event kind is skipped, its field bits ignored. */
+static void test_unknown_kind_newer_minor(void **state)
+{
+	size_t len, offs[CRAFT_MAX_RECS], n;
+	uint8_t *buf = small(&len, offs);
+	struct tdv_event odd = offline(TDV_EV_PUT), later = offline(TDV_EV_GET);
+	uint8_t payload[256], rec[300];
+	struct tdv_rec_result res;
+	struct seen s;
+
+	odd.kind = TDV_EV_MAX + 3;
+	n = rec_encode(payload, &odd, &rec_event_layout) - payload;
+	n = craft_record(rec, TDV_REC_T_EVENT, payload, n);
+	craft_insert(&buf, &len, offs[1], rec, n);
+	later.fields |= 1U << 30;
+	n = rec_encode(payload, &later, &rec_event_layout) - payload;
+	n = craft_record(rec, TDV_REC_T_EVENT, payload, n);
+	craft_insert(&buf, &len, offs[1], rec, n);
+	/* this build's minor: both are damage */
+	craft_put16(buf + 10, TDV_REC_MINOR);
+	craft_fix_header(buf);
+	rd(buf, len, &s, &res);
+	assert_int_equal(res.status, TDV_REC_CORRUPT);
+	assert_int_equal(res.offset, offs[1]);
+	/* a newer minor: the kind skipped, the bit dropped */
+	craft_put16(buf + 10, TDV_REC_MINOR + 1);
+	craft_fix_header(buf);
+	rd(buf, len, &s, &res);
+	assert_int_equal(res.status, TDV_REC_OK);
+	assert_int_equal(res.events, 3);
+	assert_string_equal(s.order, "HSEEELN");
+	later.fields &= ~(1U << 30);
+	assert_event_equal(&s.ev[0], &later);
+	free(buf);
+}
+
 static void test_longer_payload_newer_minor(void **state)
 {
 	size_t len, offs[CRAFT_MAX_RECS], n, olen;
@@ -1174,6 +1211,7 @@ int main(void)
 		cmocka_unit_test(test_foreign),
 		cmocka_unit_test(test_newer_major),
 		cmocka_unit_test(test_unknown_type_skipped),
+		cmocka_unit_test(test_unknown_kind_newer_minor),
 		cmocka_unit_test(test_longer_payload_newer_minor),
 		cmocka_unit_test(test_minor0_header),
 		cmocka_unit_test(test_invalid_event),

@@ -45,6 +45,16 @@ viommu a2 A 2
 destroy a2
 close A
 S
+# Both faults armed for one destroy: its put is skipped, so the entry (and
+# its id) stays allocated and the DTE clear must not be skipped for it.
+leaks_case skip_put_and_dte_clear <<'S'
+vm A
+viommu a1 A 1
+fault skip_dte_clear
+fault skip_put
+destroy a1
+close A
+S
 leaks_case clear_while_shared <<'S'
 vm A
 viommu a1 A 0
