@@ -316,6 +316,46 @@ static void viommu_create(struct run *s, uint64_t ts, const struct vmm *p, uint1
 	e->vm = p->vm;
 }
 
+/*
+ * amd_viommu_init_one fails: its uninit, before the vIOMMU has its
+ * trans_devid, clears VF control and DTE 0; the patch's error path then
+ * clears its own and puts the ref (driver_dte0).
+ */
+static void failed_init(struct run *s, uint64_t ts, const struct vmm *p, uint16_t seg,
+			uint32_t kvmfd, uint16_t id, uint16_t gid)
+{
+	struct tdv_event *e;
+
+	viommu_create(s, ts, p, seg, kvmfd, 1, id, 1, gid);
+	s->n--; /* no successful viommu_init: it returns last, with the error */
+	e = at(s, ts + 40000, p, TDV_EV_VIOMMU_UNINIT, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	entry_fields(e, seg, 0, 0, 0);
+	e->gid = gid;
+	e->iommu = 2;
+	e = at(s, ts + 50000, p, TDV_EV_VFCTRL,
+	       TDV_F_SEG | TDV_F_TRANS_DEVID | TDV_F_GID | TDV_F_IOMMU);
+	e->seg = seg;
+	e->gid = gid;
+	e->iommu = 2;
+	e = at(s, ts + 60000, p, TDV_EV_DTE_CLEAR, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	entry_fields(e, seg, 0, 0, 0);
+	e->gid = gid;
+	e->iommu = 2;
+	e = at(s, ts + 70000, p, TDV_EV_DTE_CLEAR, F_ENTRY | TDV_F_GID | TDV_F_IOMMU);
+	entry_fields(e, seg, kvmfd, 1, id);
+	e->gid = gid;
+	e->iommu = 2;
+	e = at(s, ts + 80000, p, TDV_EV_ID_FREE, TDV_F_SEG | TDV_F_TRANS_DEVID);
+	e->seg = seg;
+	e->trans_devid = id;
+	e = at(s, ts + 90000, p, TDV_EV_PUT, F_ENTRY | TDV_F_REFS);
+	entry_fields(e, seg, kvmfd, 1, id);
+	e = at(s, ts + 100000, p, TDV_EV_VIOMMU_INIT, TDV_F_SEG | TDV_F_IOMMU | TDV_F_RET);
+	e->seg = seg;
+	e->iommu = 2;
+	e->ret = -12;
+}
+
 enum { NO_CLEAR = 1, NO_PUT = 2, NO_ID_FREE = 4 };
 
 /* amd_iommufd_viommu_destroy as the patch does it, less what @faults skip. */
@@ -433,6 +473,8 @@ static void sample_run(struct tdv_capture *c)
 			vm_destroy(&s, t + 402 * MS, p);
 			continue;
 		}
+		if (i == 4) /* a first try that fails: its id is freed for the next */
+			failed_init(&s, t - 50 * MS, p, seg, kvmfd, next_id[seg], 3);
 		id[i] = next_id[seg]--;
 		viommu_create(&s, t, p, seg, kvmfd, gen, id[i], 1, 1);
 		if (i == 5) {
@@ -517,8 +559,8 @@ static void test_model_run_writes_samples(void **state)
 	for (int k = 0; k < TDV_R_KINDS; k++)
 		if (!kinds[k])
 			fail_msg("no %s report in the sample run", tdv_report_kind_name(k));
-	/* VMs 0-11 (VM 8 twice, VM 11 live) and the seed. */
-	assert_int_equal(c.ntimelines, 13);
+	/* VMs 0-11 (VM 8 twice, VM 11 live), VM 4's failed first try and the seed. */
+	assert_int_equal(c.ntimelines, 14);
 	assert_int_equal(tdv_capture_view(&c, &v), 0);
 	assert_int_equal(v.nvms, NVMM + 1);
 	assert_int_equal(v.vms[NVMM].vm, 0);
