@@ -23,7 +23,7 @@ import json, sys
 
 KINDS = {"leak_ref", "leak_id", "unbalanced_put", "alias", "stale_dte",
          "clear_while_shared", "reserve_clash", "alloc_fail", "fini_live",
-         "vm_not_destroyed"}
+         "vm_not_destroyed", "driver_dte0"}
 CHANGES = {"dte_set", "dte_clear", "vfctrl"}
 
 def fail(msg):
