@@ -133,7 +133,7 @@ $(call FUZZ_BIN,recfile): tests/fuzz/fuzz_recfile.c $(FUZZ_DEPS) | $(OUTPUT)/fuz
 $(call FUZZ_BIN,report): tests/fuzz/fuzz_report.c $(LIB_SRCS) $(FUZZ_DEPS) | $(OUTPUT)/fuzz
 	$(call msg,CC-FUZZ,$@)
 	$(Q)$(FUZZ_CC) $(FUZZ_FLAGS) $(WARNINGS) $(INCLUDES) $< $(LIB_SRCS) \
-		-Wl,-Bstatic -ljson-c -lexpat -Wl,-Bdynamic -lbpf -lelf -lz -o $@
+		-Wl,-Bstatic -ljson-c -lexpat -Wl,-Bdynamic -lbpf -ldw -lelf -lz -o $@
 
 fuzz-bins: $(foreach t,$(FUZZ_TARGETS),$(call FUZZ_BIN,$(t)))
 
