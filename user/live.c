@@ -257,6 +257,12 @@ int tdv_live_run(struct tdv_live *l, tdv_tick_fn tick, void *ctx)
 		if (say)
 			next_say = now + LOSS_SAY_NS;
 		lost = check_losses(l, say);
+		/*
+		 * Read what was committed before now first: the tick lets the
+		 * model decide on the time before now, which an event still
+		 * in the ring buffer could change (report replays it that way).
+		 */
+		tdv_session_poll(&l->session, 0);
 		if (tick && tick(ctx, now, lost))
 			break;
 		/* A reader that went away ends the run as SIGINT does; an error too. */
